@@ -1,0 +1,110 @@
+/* microlm engine: public API.
+ *
+ * Portable C99, no I/O, no malloc. The model is read in place from wherever the board keeps it
+ * (a flash partition, a const array); the run state lives in one arena the caller provides.
+ * Numerics: docs/numerics.md. Model file: docs/model-format.md.
+ */
+#ifndef MICROLM_H
+#define MICROLM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define MLM_VERSION "0.1.0"
+
+typedef enum {
+    MLM_OK = 0,
+    MLM_E_MAGIC,        /* no model: wrong magic (empty or foreign partition) */
+    MLM_E_SIZE,         /* header length runs past the partition, or too small */
+    MLM_E_CRC,          /* CRC-32 mismatch: corrupted or truncated */
+    MLM_E_FORMAT,       /* FlatBuffer verification failed */
+    MLM_E_CONFIG,       /* inconsistent or unsupported config */
+    MLM_E_TENSOR,       /* required tensor missing or wrong shape/dtype */
+    MLM_E_ARENA,        /* run state does not fit the arena */
+    MLM_E_PROMPT,       /* prompt does not fit the context */
+    MLM_E_ARG           /* bad argument */
+} mlm_status;
+
+const char *mlm_status_str(mlm_status s);
+
+typedef struct {
+    uint32_t dim, hidden_dim, n_layers, n_heads, n_kv_heads, vocab_size, seq_len, group_size;
+    float norm_eps;
+    uint32_t bos_id, sep_id, eos_id;
+    uint32_t head_size, kv_dim; /* derived */
+} mlm_config;
+
+/* An int8 tensor with per-group scales, or a float tensor; both point into the model blob. */
+typedef struct {
+    const int8_t *q;
+    const float *s;
+    const float *f;
+    uint32_t rows, cols;
+} mlm_tensor;
+
+#ifndef MLM_MAX_LAYERS
+#define MLM_MAX_LAYERS 16
+#endif
+
+typedef struct {
+    mlm_tensor attn_norm, ffn_norm, wq, wk, wv, wo, w1, w2, w3;
+} mlm_layer;
+
+typedef struct {
+    mlm_config cfg;
+    mlm_tensor tok_embeddings, norm, rope_cos, rope_sin;
+    mlm_layer layers[MLM_MAX_LAYERS];
+    /* tokenizer, in place */
+    const uint32_t *vocab_offsets;
+    const uint8_t *vocab_bytes;
+    const uint32_t *merge_keys;
+    const uint16_t *merge_ids;
+    uint32_t n_merges;
+    uint32_t blob_size;   /* header + FlatBuffer bytes */
+    uint32_t n_params;    /* weights counted as the exporter counts them */
+} mlm_model;
+
+/* Verify and map a model blob (container header + FlatBuffer) of at most `avail` bytes. */
+mlm_status mlm_model_load(mlm_model *m, const void *blob, size_t avail);
+
+/* Bytes of arena the run state needs (activations, KV cache, logits). */
+size_t mlm_arena_bytes(const mlm_config *cfg);
+
+typedef struct {
+    const mlm_model *m;
+    /* run state, carved from the arena */
+    float *x, *xb, *hb, *hb2, *q, *k, *v, *att, *logits;
+    int8_t *xq;  float *xs;        /* quantized activation and its scales */
+    int8_t *kc, *vc;               /* [layers][seq_len][kv_dim] */
+    float *ks, *vs;                /* [layers][seq_len][n_kv_heads] */
+    size_t arena_used;
+} mlm_ctx;
+
+mlm_status mlm_ctx_init(mlm_ctx *c, const mlm_model *m, void *arena, size_t arena_size);
+
+/* Run one token at position pos; when want_logits, c->logits holds vocab_size logits. */
+void mlm_forward(mlm_ctx *c, int token, int pos, int want_logits);
+
+/* Tokenizer (docs/numerics.md): encode UTF-8 bytes, return number of tokens or -1 if more
+ * than max_tokens would be needed. */
+int mlm_encode(const mlm_model *m, const uint8_t *text, size_t len, uint16_t *out, int max_tokens);
+/* Bytes of one token (n set to their count). */
+const uint8_t *mlm_token_bytes(const mlm_model *m, int token, size_t *n);
+
+/* Greedy generation. The callback gets each generated token as it is produced (index from 0);
+ * return nonzero from it to stop early. Output ends after eos (included) or a full context. */
+typedef int (*mlm_token_fn)(void *user, int index, int token, const uint8_t *bytes, size_t n);
+
+typedef struct {
+    int prompt_tokens;  /* including BOS and SEP */
+    int gen_tokens;
+    int stopped_eos;    /* 1 when the output ended with eos */
+} mlm_gen_stats;
+
+mlm_status mlm_generate(mlm_ctx *c, const uint8_t *text, size_t len, int max_new,
+                        mlm_token_fn fn, void *user, mlm_gen_stats *st);
+
+/* CRC-32 (IEEE, zlib-compatible), used for model blobs and uploads. */
+uint32_t mlm_crc32(uint32_t crc, const void *data, size_t n);
+
+#endif
