@@ -1,0 +1,230 @@
+"""Bit-exact numpy reference of the device's forward pass, tokenizer and decoder.
+
+Every function mirrors a C function in firmware/lib/microlm/src/ and follows docs/numerics.md:
+float32 only, the same operations in the same order, float sums strictly left to right
+(`_sum_seq`: numpy's `sum` is pairwise, `add.accumulate` is sequential), integer dot products
+exact. `exporter predict` and `exporter eval` run this, so the host sees the device's tokens.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .mlm_format import MLMFile, QTensor
+
+f32 = np.float32
+F = lambda h: f32(float.fromhex(h))  # noqa: E731  (hex literals: no decimal double-rounding)
+
+LOG2E = F("0x1.715476p+0")
+LN2_HI = F("0x1.63p-1")
+LN2_LO = F("-0x1.bd0106p-13")
+C2, C3, C4, C5, C6 = (F("0x1p-1"), F("0x1.555556p-3"), F("0x1.555556p-5"),
+                      F("0x1.111112p-7"), F("0x1.6c16c2p-10"))
+ONE, HALF, Q127 = f32(1.0), f32(0.5), f32(127.0)
+
+
+def _sum_seq(a: np.ndarray, axis=-1) -> np.ndarray:
+    """Left-to-right float32 sum starting from 0.0f, as a C loop computes it."""
+    a = np.asarray(a, dtype=f32)
+    if a.shape[axis] == 0:
+        return np.zeros(np.delete(a.shape, axis), dtype=f32)
+    return np.take(np.add.accumulate(a, axis=axis, dtype=f32), -1, axis=axis)
+
+
+def round_away(v: np.ndarray) -> np.ndarray:
+    v = np.asarray(v, dtype=f32)
+    return np.where(v >= 0, v + HALF, v - HALF).astype(np.int32)  # astype truncates to zero
+
+
+def quantize(x: np.ndarray, gs: int) -> tuple[np.ndarray, np.ndarray]:
+    """Symmetric int8 per group of gs consecutive values: (q int8[n], s float32[n/gs])."""
+    x = np.asarray(x, dtype=f32).reshape(-1, gs)
+    s = (np.abs(x).max(axis=1) / Q127).astype(f32)
+    safe = np.where(s == 0, ONE, s)[:, None]
+    q = np.clip(round_away(x / safe), -127, 127)
+    q = np.where(s[:, None] == 0, 0, q)
+    return q.astype(np.int8).reshape(-1), s
+
+
+def matmul(xq: np.ndarray, xs: np.ndarray, wq: np.ndarray, ws: np.ndarray, gs: int) -> np.ndarray:
+    """out[r] = sum over groups g, in order, of ((float)idot_g * ws[r,g]) * xs[g]."""
+    rows, cols = wq.shape
+    ng = cols // gs
+    idot = (wq.reshape(rows, ng, gs).astype(np.int32) * xq.reshape(1, ng, gs).astype(np.int32)).sum(-1)
+    terms = (idot.astype(f32) * ws.reshape(rows, ng)) * xs.reshape(1, ng)
+    return _sum_seq(terms, axis=1)
+
+
+def rmsnorm(x: np.ndarray, w: np.ndarray, eps) -> np.ndarray:
+    ss = _sum_seq(x * x)
+    ss = ss / f32(x.shape[-1])
+    ss = ss + f32(eps)
+    ss = ONE / np.sqrt(ss, dtype=f32)
+    return w * (ss * x)
+
+
+def expf(x) -> np.ndarray:
+    x = np.asarray(x, dtype=f32)
+    under = x < f32(-87.0)
+    x = np.minimum(x, f32(88.0))
+    x = np.where(under, f32(0.0), x)  # keep the bit tricks below in range; result zeroed later
+    n = round_away(x * LOG2E)
+    nf = n.astype(f32)
+    r = x - nf * LN2_HI
+    r = r - nf * LN2_LO
+    p = C6
+    p = p * r + C5
+    p = p * r + C4
+    p = p * r + C3
+    p = p * r + C2
+    p = p * r + ONE
+    p = p * r + ONE
+    pow2 = ((n + 127).astype(np.uint32) << 23).view(f32)
+    return np.where(under, f32(0.0), p * pow2).astype(f32)
+
+
+def softmax(a: np.ndarray) -> np.ndarray:
+    a = np.asarray(a, dtype=f32)
+    e = expf(a - a.max())
+    return e / _sum_seq(e)
+
+
+def silu_mul(h1: np.ndarray, h3: np.ndarray) -> np.ndarray:
+    s = ONE / (ONE + expf(-h1))
+    return (h1 * s) * h3
+
+
+def rope(v: np.ndarray, cos_row: np.ndarray, sin_row: np.ndarray, head_size: int) -> np.ndarray:
+    """Rotate consecutive pairs of every head of v by the position's angles."""
+    v = np.asarray(v, dtype=f32).reshape(-1, head_size // 2, 2)
+    x0, x1 = v[..., 0], v[..., 1]
+    out = np.empty_like(v)
+    out[..., 0] = x0 * cos_row - x1 * sin_row
+    out[..., 1] = x0 * sin_row + x1 * cos_row
+    return out.reshape(-1)
+
+
+def idot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """int8 dot products along the last axis, exact in int32."""
+    return (a.astype(np.int32) * b.astype(np.int32)).sum(-1)
+
+
+# ------------------------------------------------------------------------------ tokenizer
+
+def encode(vocab_size: int, merges: list, first_merge: int, data: bytes) -> list[int]:
+    """Greedy BPE by rank: merge the adjacent pair with the lowest merged id (leftmost on a
+    tie) until none merges. Same algorithm as firmware tokenizer.c."""
+    rank = {pair: first_merge + i for i, pair in enumerate(merges)}
+    toks = list(data)
+    while len(toks) > 1:
+        best, best_i = None, -1
+        for i in range(len(toks) - 1):
+            t = rank.get((toks[i], toks[i + 1]))
+            if t is not None and (best is None or t < best):
+                best, best_i = t, i
+        if best is None:
+            break
+        toks[best_i:best_i + 2] = [best]
+    return toks
+
+
+# ------------------------------------------------------------------------------ model
+
+class Reference:
+    """The device's engine in numpy: forward pass with a quantized KV cache, greedy decoding."""
+
+    def __init__(self, m: MLMFile):
+        self.m = m
+        c = m.config
+        self.dim, self.hidden, self.n_layers = c["dim"], c["hidden_dim"], c["n_layers"]
+        self.n_heads, self.n_kv = c["n_heads"], c["n_kv_heads"]
+        self.hs = self.dim // self.n_heads
+        self.kv_dim = self.hs * self.n_kv
+        self.seq_len, self.gs, self.eps = c["seq_len"], c["group_size"], f32(c["norm_eps"])
+        self.inv_sqrt_hs = ONE / np.sqrt(f32(self.hs), dtype=f32)
+        self.t = m.tensors
+        self._rank = None
+        self.reset()
+
+    def reset(self):
+        L, S = self.n_layers, self.seq_len
+        self.kc = np.zeros((L, S, self.n_kv, self.hs), np.int8)
+        self.vc = np.zeros((L, S, self.n_kv, self.hs), np.int8)
+        self.ks = np.zeros((L, S, self.n_kv), f32)
+        self.vs = np.zeros((L, S, self.n_kv), f32)
+
+    def _mm(self, xq, xs, name):
+        w: QTensor = self.t[name]
+        return matmul(xq, xs, w.q, w.s, self.gs)
+
+    def forward(self, token: int, pos: int, want_logits: bool = True):
+        gs, hs = self.gs, self.hs
+        emb: QTensor = self.t["tok_embeddings"]
+        x = emb.q[token].astype(f32) * np.repeat(emb.s[token], gs)
+        cos, sin = self.t["rope_cos"][pos], self.t["rope_sin"][pos]
+        for l in range(self.n_layers):
+            p = f"layers.{l}."
+            xb = rmsnorm(x, self.t[p + "attn_norm"], self.eps)
+            xq, xs = quantize(xb, gs)
+            q = rope(self._mm(xq, xs, p + "wq"), cos, sin, hs)
+            k = rope(self._mm(xq, xs, p + "wk"), cos, sin, hs)
+            v = self._mm(xq, xs, p + "wv")
+            for h in range(self.n_kv):
+                self.kc[l, pos, h], (self.ks[l, pos, h],) = quantize(k[h * hs:(h + 1) * hs], hs)
+                self.vc[l, pos, h], (self.vs[l, pos, h],) = quantize(v[h * hs:(h + 1) * hs], hs)
+            out = np.empty(self.dim, f32)
+            for h in range(self.n_heads):
+                kh = h // (self.n_heads // self.n_kv)
+                qq, qs = quantize(q[h * hs:(h + 1) * hs], hs)
+                d = idot(self.kc[l, :pos + 1, kh], qq).astype(f32)
+                a = ((d * qs[0]) * self.ks[l, :pos + 1, kh]) * self.inv_sqrt_hs
+                pr = softmax(a)
+                w = pr * self.vs[l, :pos + 1, kh]
+                out[h * hs:(h + 1) * hs] = _sum_seq(w[:, None] * self.vc[l, :pos + 1, kh].astype(f32), axis=0)
+            oq, os_ = quantize(out, gs)
+            x = x + self._mm(oq, os_, p + "wo")
+            xb = rmsnorm(x, self.t[p + "ffn_norm"], self.eps)
+            xq, xs = quantize(xb, gs)
+            hh = silu_mul(self._mm(xq, xs, p + "w1"), self._mm(xq, xs, p + "w3"))
+            hq, hsc = quantize(hh, gs)
+            x = x + self._mm(hq, hsc, p + "w2")
+        if not want_logits:
+            return None
+        xb = rmsnorm(x, self.t["norm"], self.eps)
+        xq, xs = quantize(xb, gs)
+        return matmul(xq, xs, emb.q, emb.s, gs)
+
+    def encode(self, data: bytes) -> list[int]:
+        c = self.m.config
+        return encode(c["vocab_size"], self.m.merges, self.m.first_merge, data)
+
+    def prompt(self, text: str) -> list[int]:
+        c = self.m.config
+        return [c["bos_id"]] + self.encode(text.encode("utf-8")) + [c["sep_id"]]
+
+    def generate(self, text: str, max_new: int | None = None) -> list[int]:
+        """Greedy tokens after the prompt, ending with eos (included) or a full context."""
+        c = self.m.config
+        toks = self.prompt(text)
+        if len(toks) > self.seq_len:
+            raise ValueError(f"prompt too long: {len(toks)} tokens, context is {self.seq_len}")
+        self.reset()
+        for pos, t in enumerate(toks[:-1]):
+            self.forward(t, pos, want_logits=False)
+        pos, tok, out = len(toks) - 1, toks[-1], []
+        budget = self.seq_len - len(toks) + 1 if max_new is None else max_new
+        while len(out) < budget and pos < self.seq_len:
+            logits = self.forward(tok, pos)
+            tok = int(np.argmax(logits))  # first index of the max: lowest id wins a tie
+            out.append(tok)
+            pos += 1
+            if tok == c["eos_id"]:
+                break
+        return out
+
+    def decode(self, tokens: list[int]) -> bytes:
+        return b"".join(self.m.vocab[t] for t in tokens)
+
+    def predict(self, text: str) -> str:
+        """The action line the device would print for this text."""
+        out = self.decode(self.generate(text))
+        return out.split(b"\n", 1)[0].decode("utf-8", errors="replace")
