@@ -1,0 +1,1279 @@
+"""The command corpus: (utterance, action) pairs for every intent and slot of docs/ACTIONS.md.
+
+Utterances come from small templates, e.g.
+
+    "<pol>(turn|switch) on the {area} $lights<pls>"
+
+    (a|b)        one of the alternatives
+    [x]          optional (included half of the time)
+    {key:vocab}  a slot filled from a vocabulary; it becomes `key=value` when `key` is a slot of
+                 the intent (vocab defaults to key). Fillers that are not slots ({city}) just add words.
+    <pol> <pls>  politeness before / after an imperative ("could you ...", "... please")
+    $lights      a text macro (MACROS)
+
+A template may also be (template, {slot: value}) when a phrase itself states a slot ("halfway").
+
+Each template belongs to exactly one split, so dev and test measure phrasings never seen in
+training; dev and test also draw some area, device and other names from pools that training
+never uses, which measures copying. After rendering, ASR-like noise is added (wake words,
+fillers, casing, no punctuation, small misspellings). Everything is driven by one seeded
+random.Random, so a seed always gives the same corpus.
+"""
+from __future__ import annotations
+
+import json
+import random
+import re
+from collections import Counter
+from pathlib import Path
+
+from .actions import AREAS, EXAMPLES, INTENTS, KINDS, NONE, SLOT_KEYS, format_action, parse_action, to_value
+
+SPLITS = ("train", "dev", "test")
+MAX_CHARS = 120  # the model's context is small: no utterance may be longer than this
+
+# ----------------------------------------------------------------------------------------------
+# vocabularies: (train, dev-only, test-only). dev/test take a held-out name with probability
+# P_HELD_OUT, so the test split contains names the model can only get right by copying.
+
+P_HELD_OUT = 0.4
+NAMES = {
+    "area": ([a.replace("_", " ") for a in AREAS] + [
+        "kid's room", "guest room", "master bedroom", "attic", "porch", "patio", "nursery", "study",
+        "playroom", "pantry", "lounge", "entryway", "guest bathroom", "home office", "family room",
+        "back yard", "front yard", "driveway", "shed", "workshop", "warehouse", "server room",
+        "boiler room", "loading dock", "control room", "paint shop", "packing area", "lab",
+        "reception", "break room", "staircase", "toilet", "utility room", "cold store", "upstairs bathroom",
+        "downstairs hallway", "second bedroom", "baby room", "tv room", "kitchenette"],
+        ["den", "loft", "cellar", "game room", "mezzanine", "storage room", "powder room", "corridor",
+         "greenhouse", "assembly hall"],
+        ["sunroom", "conservatory", "library", "gym", "veranda", "balcony", "foyer", "wine cellar",
+         "music room", "pool house", "spare room", "media room", "sauna", "pump house",
+         "compressor room", "canteen"]),
+    "light": (["ceiling light", "desk lamp", "floor lamp", "reading lamp", "night light", "led strip",
+               "spotlights", "chandelier", "pendant lights", "wall sconce", "table lamp", "bedside lamp",
+               "strip lights", "downlights", "under cabinet lights", "christmas lights"],
+              ["accent lights", "track lights"],
+              ["fairy lights", "lava lamp", "mirror light", "string lights", "vanity light"]),
+    "fan": (["ceiling fan", "desk fan", "tower fan", "extractor fan", "exhaust fan", "box fan",
+             "pedestal fan"], ["window fan"], ["standing fan", "wall fan"]),
+    "cover": (["blinds", "blind", "curtains", "shades", "shutters", "garage door", "roller blinds",
+               "awning", "drapes", "gate", "skylight", "roller shutter", "blackout blinds",
+               "venetian blinds"], ["roman blinds", "pergola"],
+              ["louvers", "sunshade", "roof window", "pool cover"]),
+    "lock": (["front door", "back door", "side door", "garage door", "patio door", "gate",
+              "main entrance", "basement door", "office door", "shed door", "service door"],
+             ["cellar door", "loading bay door"], ["side gate", "fire exit", "storage room door"]),
+    "device": (["coffee machine", "tv", "kettle", "heater", "space heater", "dehumidifier",
+                "humidifier", "washing machine", "dryer", "dishwasher", "printer", "christmas tree",
+                "fountain", "computer", "monitor", "speakers", "router", "iron", "air purifier",
+                "toaster", "game console", "stereo", "radio", "water heater", "pump", "charger",
+                "3d printer", "aquarium"],
+               ["sound bar", "hair dryer"],
+               ["mini fridge", "projector", "hot tub", "slow cooker", "electric blanket"]),
+    "scene": (["movie night", "good night", "good morning", "dinner", "reading", "party", "relax",
+               "romantic", "away", "bedtime", "wake up", "focus", "cleaning", "dinner party", "cozy"],
+              ["date night", "study time"], ["game night", "sunday brunch", "holiday", "meditation"]),
+    "coffee": (["espresso", "cappuccino", "latte", "americano", "flat white", "macchiato", "lungo",
+                "ristretto", "mocha", "double espresso", "latte macchiato", "decaf"],
+               ["doppio", "iced latte"], ["cortado", "long black", "cafe au lait"]),
+    "color": (["red", "blue", "green", "yellow", "purple", "orange", "pink", "white", "warm white",
+               "cool white", "daylight", "cyan"], ["lime", "lavender"],
+              ["magenta", "turquoise", "amber", "violet"]),
+}
+# ACTIONS.md uses generic nouns ("the lights", "the fan", "the door") for "no name": the names
+# above are specific things. Fillers for out-of-domain utterances (never slots):
+FILLERS = {
+    "city": ["london", "paris", "berlin", "tokyo", "new york", "chicago", "madrid", "rome", "sydney",
+             "toronto", "boston", "dublin", "oslo", "seattle"],
+    "person": ["mom", "dad", "john", "sarah", "alex", "my boss", "maria", "the team", "grandma", "tom"],
+    "genre": ["jazz", "rock", "classical", "hip hop", "lofi", "country", "techno", "blues"],
+    "artist": ["the beatles", "taylor swift", "queen", "adele", "miles davis", "coldplay", "abba"],
+    "song": ["yesterday", "bohemian rhapsody", "hello", "imagine", "let it be", "thriller"],
+    "item": ["milk", "eggs", "bread", "coffee beans", "batteries", "light bulbs", "bananas"],
+    "time": ["7 am", "six thirty", "noon", "8 pm", "5 in the morning", "quarter past seven"],
+    "task": ["call the dentist", "buy milk", "water the plants", "take out the trash", "pay the rent"],
+    "food": ["an apple", "a banana", "a pizza", "a croissant"],
+    "thing": ["tv", "coffee machine", "lamp", "vacuum", "thermostat", "door lock"],
+}
+KIND_WORDS = {"temperature": ["temperature", "temp"], "humidity": ["humidity"],
+              "pressure": ["pressure"], "flow": ["flow", "flow rate"],
+              "level": ["level", "tank level", "fill level"], "vibration": ["vibration"],
+              "power": ["power", "power draw", "power usage", "power consumption"]}
+assert set(KIND_WORDS) == set(KINDS), "KIND_WORDS must cover exactly the kinds of ACTIONS.md"
+
+ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+        "fifteen sixteen seventeen eighteen nineteen").split()
+TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
+
+
+def spoken(n: int, rng) -> str:
+    """21 -> "twenty one" / "twenty-one": people say numbers, ASR often writes them out."""
+    if n < 20:
+        return ONES[n]
+    if n < 100:
+        t, o = divmod(n, 10)
+        return TENS[t] + ("" if o == 0 else rng.choice([" ", "-"]) + ONES[o])
+    h, r = divmod(n, 100)
+    head = rng.choice(["a hundred", "one hundred"]) if h == 1 else ONES[h] + " hundred"
+    return head + ("" if r == 0 else rng.choice([" ", " and "]) + spoken(r, rng))
+
+
+def number(n: int, rng, p_words=0.3) -> str:
+    return spoken(n, rng) if rng.random() < p_words else str(n)
+
+
+def _percent(rng, half=False):
+    if half and rng.random() < 0.08:
+        return "half", 50  # "set the blinds to half" states 50 percent
+    n = rng.choice(range(5, 101, 5)) if rng.random() < 0.75 else rng.randint(1, 100)
+    unit = rng.choices(["percent", "%", "", "per cent"], [6, 2, 3, 1])[0]
+    word = number(n, rng)
+    if unit == "%":
+        return (word + "%" if word.isdigit() else word + " percent"), n  # nobody writes "forty %"
+    return f"{word} {unit}".strip(), n
+
+
+def _temperature(rng):
+    n = rng.randint(16, 28) if rng.random() < 0.85 else rng.randint(10, 32)
+    unit = rng.choices(["degrees", "", "degrees celsius", "degree"], [6, 3, 1, 0.3])[0]
+    return f"{number(n, rng)} {unit}".strip(), n
+
+
+def _unit(n, unit, rng, adjective=False):
+    """5 minutes / five minutes / a minute / 10 mins; adjective form: a "5 minute" timer."""
+    if n == 1 and not adjective and rng.random() < 0.6:
+        return ("an " if unit == "hour" else "a ") + unit
+    if adjective:
+        return f"{number(n, rng)} {unit}"
+    short = {"minute": "min", "second": "sec"}.get(unit)
+    unit = short if short and rng.random() < 0.1 else unit
+    return f"{number(n, rng)} {unit}s" if n != 1 else f"{number(n, rng)} {unit}"
+
+
+def _duration(rng, adjective=False):
+    """A timer length; returns every unit it states, e.g. ("1 hour and 30 minutes", {hours, minutes})."""
+    m = rng.choice([1, 2, 3, 4, 5, 5, 7, 8, 10, 10, 12, 15, 15, 20, 25, 30, 40, 45, 50, 60,
+                    rng.randint(1, 59)])
+    s = rng.choice([5, 10, 15, 20, 30, 30, 40, 45, 60, 90, rng.randint(1, 59)])
+    h = rng.choice([1, 1, 2, 2, 3, 4, 5])
+    if adjective:
+        u, n = rng.choices([("minute", m), ("second", s), ("hour", h)], [6, 2, 1])[0]
+        if u == "minute" and n == 30 and rng.random() < 0.3:
+            return "half hour", {"minutes": 30}
+        return _unit(n, u, rng, True), {u + "s": n}
+    form = rng.choices(["m", "s", "h", "hm", "ms", "half"], [10, 3, 2, 2, 2, 1])[0]
+    if form == "half":
+        return rng.choice([("half an hour", {"minutes": 30}),
+                           ("an hour and a half", {"hours": 1, "minutes": 30}),
+                           ("a minute and a half", {"minutes": 1, "seconds": 30})])
+    parts, slots = [], {}
+    for key, unit, n in (("h", "hour", h), ("m", "minute", m), ("s", "second", s)):
+        if key in form:
+            parts.append(_unit(n, unit, rng))
+            slots[unit + "s"] = n
+    return rng.choice([" and ", " "]).join(parts), slots
+
+
+def _pool(kind):
+    train, dev, test = NAMES[kind]
+    # the rooms ACTIONS.md names are the ones most homes have: draw them half of the time, so
+    # the everyday commands ("turn on the kitchen lights") are well covered
+    common = [n for n in train if to_value(n) in AREAS] if kind == "area" else []
+
+    def draw(rng, split):
+        held = {"dev": dev, "test": test}.get(split)
+        if held and rng.random() < P_HELD_OUT:
+            w = rng.choice(held)
+        else:
+            w = rng.choice(common if common and rng.random() < 0.5 else train)
+        return w, w
+    return draw
+
+
+def _choice(words):
+    def draw(rng, split):
+        w = rng.choice(words)
+        return w, w
+    return draw
+
+
+def _kind(kinds):
+    def draw(rng, split):
+        k = rng.choice(kinds)
+        return rng.choice(KIND_WORDS[k]), k
+    return draw
+
+
+def _int(lo, hi, p_words=0.3, rare_hi=None):
+    def draw(rng, split):
+        n = rng.randint(hi + 1, rare_hi) if rare_hi and rng.random() < 0.1 else rng.randint(lo, hi)
+        return number(n, rng, p_words), n
+    return draw
+
+
+# vocab name -> draw(rng, split) -> (words as said, value); the value may be a dict of slots
+VOCABS = {k: _pool(k) for k in NAMES}
+VOCABS.update({k: _choice(words) for k, words in FILLERS.items()})
+VOCABS.update({
+    "kind": _kind(KINDS),
+    # with an area but no line, "temperature" is climate.get (ACTIONS.md), so leave it out there
+    "kind_nontemp": _kind([k for k in KINDS if k != "temperature"]),
+    "brightness": lambda rng, split: _percent(rng, half=True),
+    "position": lambda rng, split: _percent(rng, half=True),
+    "pct": lambda rng, split: _percent(rng),
+    "level": lambda rng, split: _percent(rng),
+    "temperature": lambda rng, split: _temperature(rng),
+    "fanspeed": _int(1, 5),
+    "line": _int(1, 12, 0.25),
+    "id": _int(1, 40, 0.25, rare_hi=120),
+    "num": _int(2, 20),
+    "duration": lambda rng, split: _duration(rng),
+    "duration_adj": lambda rng, split: _duration(rng, adjective=True),
+})
+
+MACROS = {"$lights": "(lights|light|lamps)", "$vac": "(vacuum|robot vacuum|robot|roomba|vacuum cleaner)",
+          "$here": "(here|this room)"}
+POLITE = ["please", "could you", "can you", "would you", "could you please", "can you please",
+          "would you kindly", "go ahead and", "i want you to", "i'd like you to", "kindly"]
+PLEASE = ["please", "thanks", "thank you", "now", "right now", "for me", "please and thank you",
+          "real quick"]
+
+# ----------------------------------------------------------------------------------------------
+# templates, per intent and split. Dev and test phrasings must not appear in train (checked by
+# tests/test_corpus.py on the expanded templates, see skeletons()).
+
+
+def T(train, dev, test):
+    return {"train": train, "dev": dev, "test": test}
+
+
+IN_AREA = "[ in the {area}]"
+TEMPLATES = {
+    "light.on": T([
+        "<pol>(turn|switch) on the {area} (lights|light)<pls>",
+        "<pol>put on the {area} $lights<pls>",
+        "<pol>(turn|switch) on the {area} lamps<pls>",
+        "<pol>(turn|switch|put) the {area} $lights on<pls>",
+        "<pol>(turn|switch) on the $lights[ (in the {area}|in $here)]<pls>",
+        "<pol>(turn|switch) the $lights on in the {area}<pls>",
+        "{area} $lights on[ please]",
+        "$lights on[ in the {area}][ please]",
+        "<pol>(turn|switch) on the {name:light}" + IN_AREA + "<pls>",
+        "<pol>(turn|switch) on the {area} {name:light}<pls>",
+        "<pol>(turn|switch) the {name:light} on<pls>",
+        "i need [some ]light in the {area}",
+        "<pol>(light up|illuminate) the {area}<pls>",
+    ], [
+        "<pol>get the {area} $lights on",
+        "<pol>(activate|enable) the $lights in the {area}",
+        "{name:light} on[ please]",
+    ], [
+        "<pol>(power|flip) on the {area} $lights",
+        "i'd like the $lights on in the {area}",
+        "<pol>flip the {name:light} on",
+    ]),
+    "light.off": T([
+        "<pol>(turn|switch|shut) off the {area} $lights<pls>",
+        "<pol>(turn|switch|shut) the {area} $lights off<pls>",
+        "<pol>(turn|switch|shut) off the $lights[ (in the {area}|in $here)]<pls>",
+        "$lights off[ in the {area}][ please]",
+        "{area} $lights off[ please]",
+        "<pol>(kill|cut) the $lights" + IN_AREA,
+        "<pol>(turn|switch) off the {name:light}" + IN_AREA + "<pls>",
+        "<pol>(turn|switch) off the {area} {name:light}<pls>",
+        "<pol>put the $lights out" + IN_AREA,
+    ], [
+        "<pol>(deactivate|disable) the $lights in the {area}",
+        "{name:light} off[ please]",
+        "<pol>get the {area} $lights off",
+    ], [
+        "<pol>(power|flip) off the {area} $lights",
+        "i'd like the $lights off in the {area}",
+        "lights out in the {area}",
+    ]),
+    "light.dim": T([
+        "<pol>dim the $lights[ (in the {area}|in $here)]<pls>",
+        "<pol>dim the {area} $lights<pls>",
+        "<pol>dim the {name:light}" + IN_AREA,
+        "make it darker[ (in here|in the {area})]",
+        "<pol>turn (down the $lights|the $lights down)" + IN_AREA,
+        "<pol>lower the $lights" + IN_AREA,
+        "it's too bright[ (in here|in the {area})]",
+        "(less|not so much) light[ (in here|in the {area})][ please]",
+    ], [
+        "<pol>tone down the {area} $lights",
+        "the {area} is way too bright",
+    ], [
+        "<pol>soften the $lights in the {area}",
+        "the $lights are too bright in (here|the {area})",
+    ]),
+    "light.brighten": T([
+        "<pol>brighten the $lights[ (in the {area}|in $here)]<pls>",
+        "<pol>brighten [up ]the {area}",
+        "brighter $lights[ in the {area}][ please]",
+        "<pol>make it brighter[ (in here|in the {area})]",
+        "<pol>turn (up the $lights|the $lights up)" + IN_AREA,
+        "it's too dark[ (in here|in the {area})]",
+        "more light[ (in here|in the {area})][ please]",
+        "<pol>brighten the {name:light}" + IN_AREA,
+    ], [
+        "i can barely see in the {area}",
+        "<pol>boost the {area} $lights",
+    ], [
+        "it is really dark in (here|the {area})",
+        "it's so dim in the {area}",
+    ]),
+    "light.set": T([
+        "<pol>set the {area} $lights to {brightness}<pls>",
+        "<pol>set the $lights" + IN_AREA + " to {brightness}<pls>",
+        "<pol>dim the[ {area}] $lights to {brightness}",
+        "<pol>(turn|put) the {name:light} (to|at) {brightness}",
+        "{area} $lights (to|at) {brightness}",
+        "[set ]brightness [to ]{brightness}" + IN_AREA,
+        "<pol>make the {area} $lights {color}",
+        "<pol>(turn|make|change) the $lights {color}" + IN_AREA,
+        "<pol>change the {area} $lights to {color}",
+        "<pol>set the {name:light}" + IN_AREA + " to {color}",
+        "<pol>set the {area} $lights to {color} at {brightness}",
+        "{color} $lights in the {area}[ please]",
+    ], [
+        "<pol>adjust the {area} $lights to {brightness}",
+        "i want {color} light in the {area}",
+    ], [
+        "<pol>put the {area} $lights on {brightness}",
+        "<pol>switch the $lights to {color}" + IN_AREA,
+        "{area} lighting (at|to) {brightness}",
+    ]),
+    "switch.on": T([
+        "<pol>(turn|switch|power) on the {device}[ (plug|socket|outlet)]<pls>",
+        "<pol>(turn|switch|power) the {device}[ (plug|socket)] on<pls>",
+        "<pol>(turn|switch) on the {device} in the {area}",
+        "<pol>(turn|switch) on the {area} {device}",
+        "<pol>(turn|switch) on the (plug|socket|outlet) (for|of) the {device}",
+        "<pol>start the {device}",
+        "{device} on[ please]",
+        "<pol>turn on power to the {device}",
+    ], [
+        "<pol>(enable|activate) the {device}[ (plug|socket)]",
+        "i want the {device} on",
+    ], [
+        "<pol>(fire|boot) up the {device}",
+        "<pol>get the {device} running" + IN_AREA,
+    ]),
+    "switch.off": T([
+        "<pol>(turn|switch|power) off the {device}[ (plug|socket|outlet)]<pls>",
+        "<pol>(turn|switch|power) the {device}[ (plug|socket)] off<pls>",
+        "<pol>(turn|switch) off the {device} in the {area}",
+        "<pol>(turn|switch) off the {area} {device}",
+        "<pol>(cut|kill) [the ]power to the {device}",
+        "{device} off[ please]",
+        "<pol>unplug the {device}",
+        "<pol>shut (off|down) the {device}",
+    ], [
+        "<pol>(disable|deactivate) the {device}[ (plug|socket)]",
+        "i want the {device} off",
+    ], [
+        "<pol>stop powering the {device}",
+        "<pol>power down the {device}" + IN_AREA,
+    ]),
+    "fan.on": T([
+        "<pol>(turn|switch) on the (fan|{name:fan})" + IN_AREA + "<pls>",
+        "<pol>(turn|switch) the (fan|{name:fan}) on" + IN_AREA,
+        "<pol>start the (fan|{name:fan})" + IN_AREA,
+        "<pol>(turn|switch) on the {area} (fan|{name:fan})",
+        "(fan|{name:fan}) on" + IN_AREA + "[ please]",
+    ], [
+        "<pol>get the (fan|{name:fan}) (going|spinning)" + IN_AREA,
+        "<pol>(activate|enable) the {area} fan",
+    ], [
+        "<pol>(fire|power) up the (fan|{name:fan})" + IN_AREA,
+        "i'd like the fan on in the {area}",
+    ]),
+    "fan.off": T([
+        "<pol>(turn|switch|shut) off the (fan|{name:fan})" + IN_AREA + "<pls>",
+        "<pol>(turn|switch) the (fan|{name:fan}) off" + IN_AREA,
+        "<pol>stop the (fan|{name:fan})" + IN_AREA,
+        "<pol>(turn|switch) off the {area} (fan|{name:fan})",
+        "(fan|{name:fan}) off" + IN_AREA + "[ please]",
+        "<pol>kill the (fan|{name:fan})",
+    ], [
+        "<pol>(deactivate|disable) the {area} fan",
+        "enough with the (fan|{name:fan})",
+    ], [
+        "<pol>power down the (fan|{name:fan})" + IN_AREA,
+        "i'd like the fan off in the {area}",
+    ]),
+    "fan.set": T([
+        "[set the ]fan speed to {speed:fanspeed}" + IN_AREA,
+        "<pol>set the (fan|{name:fan})" + IN_AREA + " to (speed|level|setting) {speed:fanspeed}",
+        "<pol>set the {area} (fan|{name:fan}) to (speed|level) {speed:fanspeed}",
+        "<pol>(turn|put) the (fan|{name:fan}) (to|on) (speed|level|setting) {speed:fanspeed}",
+        "(fan|{name:fan}) (to|on) (speed|level) {speed:fanspeed}",
+        "<pol>change the (fan|{name:fan}) speed to {speed:fanspeed}",
+    ], [
+        "<pol>run the (fan|{name:fan}) at (speed|level) {speed:fanspeed}",
+    ], [
+        "<pol>adjust the {area} fan to (speed|level) {speed:fanspeed}",
+        "(speed|level) {speed:fanspeed} on the (fan|{name:fan})",
+    ]),
+    "cover.open": T([
+        "<pol>open the {name:cover}" + IN_AREA + "<pls>",
+        "<pol>open the {area} {name:cover}<pls>",
+        "<pol>(raise|lift|pull up|roll up) the {name:cover}" + IN_AREA,
+        "<pol>(raise|roll up) the {area} {name:cover}",
+        "{name:cover} (open|up)[ please]",
+        "<pol>let [some ](light|sunlight) in[ to the {area}]",
+        "<pol>open the {name:cover} (all the way|fully)",
+    ], [
+        "<pol>(draw back|pull back) the {name:cover}" + IN_AREA,
+        "i want the {area} {name:cover} open",
+    ], [
+        "<pol>put the {name:cover} up" + IN_AREA,
+        "<pol>get the {area} {name:cover} open",
+    ]),
+    "cover.close": T([
+        "<pol>close the {name:cover}" + IN_AREA + "<pls>",
+        "<pol>close the {area} {name:cover}<pls>",
+        "<pol>(lower|shut|pull down|roll down) the {name:cover}" + IN_AREA,
+        "<pol>(lower|shut) the {area} {name:cover}",
+        "{name:cover} (closed|down)[ please]",
+        "i need some privacy" + IN_AREA,
+        "<pol>close the {name:cover} (all the way|fully)",
+    ], [
+        "<pol>(draw|pull) the {name:cover} shut" + IN_AREA,
+        "i want the {area} {name:cover} closed",
+    ], [
+        "<pol>put the {name:cover} down" + IN_AREA,
+        "<pol>get the {area} {name:cover} closed",
+    ]),
+    "cover.set": T([
+        "<pol>set the {area} {name:cover} to {position}<pls>",
+        "<pol>set the {name:cover}" + IN_AREA + " to {position}",
+        "<pol>(open|close|lower|raise|move) the {name:cover}" + IN_AREA + " to {position}",
+        "{name:cover} (to|at) {position}",
+        "{area} {name:cover} (to|at) {position}",
+        ("<pol>(open|close) the {name:cover}" + IN_AREA + " (halfway|half way)", {"position": 50}),
+        "<pol>(put|position) the {name:cover} at {position}",
+    ], [
+        "<pol>adjust the {name:cover}" + IN_AREA + " to {position}",
+        ("<pol>(open|close) the {area} {name:cover} (halfway|half way)", {"position": 50}),
+    ], [
+        "<pol>bring the {name:cover} to {position}" + IN_AREA,
+        "{name:cover} in the {area} (to|at) {position}",
+    ]),
+    "lock.lock": T([
+        "<pol>lock the {name:lock}<pls>",
+        "<pol>lock (the door|the doors|all the doors|up|up the house|the house)<pls>",
+        "<pol>(secure|bolt) the {name:lock}",
+        "lock {name:lock}",
+        "<pol>make sure the {name:lock} is locked",
+    ], [
+        "<pol>(engage|activate) the {name:lock} lock",
+        "{name:lock} locked[ please]",
+    ], [
+        "<pol>put the lock on the {name:lock}",
+        "<pol>get the {name:lock} locked",
+    ]),
+    "lock.unlock": T([
+        "<pol>unlock the {name:lock}<pls>",
+        "<pol>unlock (the door|the doors|all the doors|the house)<pls>",
+        "<pol>unbolt the {name:lock}",
+        "unlock {name:lock}",
+        "<pol>let me in[ through the {name:lock}]",
+        "<pol>(release|open) the lock on the {name:lock}",
+    ], [
+        "<pol>disengage the {name:lock} lock",
+        "{name:lock} unlocked[ please]",
+    ], [
+        "<pol>take the lock off the {name:lock}",
+        "<pol>get the {name:lock} unlocked",
+    ]),
+    "climate.set": T([
+        "<pol>set the (thermostat|heating|heat|temperature|temp) to {temperature}<pls>",
+        "<pol>set the {area} (thermostat|temperature|heating) to {temperature}",
+        "<pol>set the (thermostat|temperature) in the {area} to {temperature}",
+        "<pol>(heat|cool) the {area} to {temperature}",
+        "<pol>change the temperature" + IN_AREA + " to {temperature}",
+        "(thermostat|temperature) (to|at) {temperature}" + IN_AREA,
+        "<pol>make it {temperature}" + IN_AREA,
+        "i want it {temperature}" + IN_AREA,
+    ], [
+        "<pol>adjust the (thermostat|temperature)" + IN_AREA + " to {temperature}",
+        "keep the {area} at {temperature}",
+    ], [
+        "<pol>put the (heating|thermostat) on {temperature}" + IN_AREA,
+        "i'd like the {area} at {temperature}",
+    ]),
+    "climate.warmer": T([
+        "it is cold[ in (here|the {area})]",
+        "it's (cold|chilly|freezing|too cold|a bit cold)[ in (here|the {area})]",
+        "i'm (cold|freezing|chilly)",
+        "<pol>(turn|crank) up the (heat|heating)" + IN_AREA,
+        "<pol>make it warmer[ in (here|the {area})]",
+        "<pol>make the {area} warmer",
+        "<pol>warm up the {area}",
+        "<pol>(raise|increase) the temperature" + IN_AREA,
+        "warmer" + IN_AREA + "[ please]",
+        "<pol>(turn|bump) the (heat|heating) up" + IN_AREA,
+    ], [
+        "<pol>heat up the {area}",
+        "the {area} is (cold|freezing)",
+    ], [
+        "it feels (chilly|cold) in (here|the {area})",
+        "<pol>bring the temperature up" + IN_AREA,
+    ]),
+    "climate.cooler": T([
+        "it's (too hot|hot|boiling|stuffy|too warm|roasting)[ in (here|the {area})]",
+        "it is (hot|too warm)[ in (here|the {area})]",
+        "i'm (hot|sweating|roasting|boiling)",
+        "<pol>(turn|crank) down the (heat|heating)" + IN_AREA,
+        "<pol>make it cooler[ in (here|the {area})]",
+        "<pol>make the {area} cooler",
+        "<pol>cool (down|off) the {area}",
+        "<pol>(lower|decrease|reduce) the temperature" + IN_AREA,
+        "cooler" + IN_AREA + "[ please]",
+        "<pol>turn up the (ac|air conditioning)" + IN_AREA,
+    ], [
+        "<pol>chill the {area}",
+        "the {area} is (too hot|boiling)",
+    ], [
+        "it feels (hot|warm|stuffy) in (here|the {area})",
+        "<pol>bring the temperature down" + IN_AREA,
+    ]),
+    "climate.get": T([
+        "what is the temperature" + IN_AREA,
+        "what's the (temperature|temp)[ in (here|the {area})]",
+        "how (warm|cold|hot) is it in (here|the {area})",
+        "<pol>tell me the temperature" + IN_AREA,
+        "[current ](temperature|temp) in the {area}",
+        "how warm is the {area}",
+        "what temperature is it" + IN_AREA,
+        "is it (warm|cold) in the {area}",
+        "<pol>check the temperature" + IN_AREA,
+    ], [
+        "what's the thermostat reading" + IN_AREA,
+        "temperature (check|report) for the {area}",
+    ], [
+        "do you know how (warm|cold) the {area} is",
+        "how many degrees is it in (here|the {area})",
+    ]),
+    "vacuum.start": T([
+        "<pol>vacuum the {area}<pls>",
+        "<pol>(start|run) the $vac" + IN_AREA + "<pls>",
+        "<pol>clean the {area}[ floor]",
+        "<pol>(start|begin) (cleaning|vacuuming)[ the {area}]",
+        "<pol>send the (vacuum|robot) to [clean ]the {area}",
+        "the {area} needs (vacuuming|cleaning|a clean)",
+        "<pol>hoover the {area}",
+    ], [
+        "<pol>get the (vacuum|robot) going" + IN_AREA,
+        "<pol>let the robot clean the {area}",
+    ], [
+        "<pol>have the (vacuum|robot) (clean|do) the {area}",
+        "time to vacuum[ the {area}]",
+    ]),
+    "vacuum.stop": T([
+        "<pol>stop the $vac<pls>",
+        "<pol>stop (vacuuming|cleaning)",
+        "<pol>pause the (vacuum|robot vacuum|roomba)",
+        "(vacuum|robot) stop",
+        "<pol>(halt|turn off|switch off) the (vacuum|robot vacuum|roomba)",
+        "that's enough vacuuming",
+    ], [
+        "<pol>tell the (vacuum|robot) to stop",
+        "enough cleaning for now",
+    ], [
+        "<pol>make the (vacuum|robot) stop",
+        "the (vacuum|robot) can stop now",
+    ]),
+    "vacuum.dock": T([
+        "<pol>send the (robot|vacuum|roomba) back to (its base|the dock|base|its dock|the charger)<pls>",
+        "<pol>send the (vacuum|robot|roomba) home",
+        "<pol>dock the (vacuum|robot|roomba)",
+        "(vacuum|robot) go home",
+        "<pol>return the (vacuum|robot) to (its base|the dock|the charger)",
+        "<pol>(park|recharge) the (vacuum|robot vacuum|roomba)",
+    ], [
+        "<pol>tell the (vacuum|robot) to go (home|back to base)",
+        "(vacuum|robot) back to base",
+    ], [
+        "<pol>have the (vacuum|robot) return (home|to its dock)",
+        "<pol>get the (vacuum|robot) back on its charger",
+    ]),
+    "coffee.make": T([
+        "<pol>make me (a coffee|a cup of coffee|coffee)<pls>",
+        "<pol>make me a {type:coffee}<pls>",
+        "<pol>(make|brew|prepare|pour) (a|one) {type:coffee}[ for me]",
+        "<pol>brew (some coffee|a cup of coffee|a coffee)",
+        "i (want|need|would like) a {type:coffee}",
+        "{type:coffee}[ please]",
+        "coffee[ time][ please]",
+        "<pol>start a {type:coffee}",
+    ], [
+        "<pol>fix me a {type:coffee}",
+        "i could use (a coffee|a {type:coffee})",
+    ], [
+        "<pol>get me a (coffee|{type:coffee})",
+        "time for a {type:coffee}",
+    ]),
+    "timer.start": T([
+        "<pol>(set|start|put on) a timer for {duration}<pls>",
+        "<pol>(start|set) a {duration_adj} timer",
+        "timer [for ]{duration}",
+        "{duration_adj} timer[ please]",
+        "<pol>set the timer (to|for) {duration}",
+        "<pol>count down[ from] {duration}",
+    ], [
+        "<pol>begin a timer for {duration}",
+        "<pol>create a {duration_adj} timer",
+    ], [
+        "i need a timer for {duration}",
+        "<pol>give me a {duration_adj} (countdown|timer)",
+    ]),
+    "timer.cancel": T([
+        "<pol>(cancel|stop|delete|clear|remove|turn off|kill) the timer<pls>",
+        "<pol>(cancel|stop|delete) my timer",
+        "<pol>cancel [all ]the timers",
+        "never mind the timer",
+        "timer (off|cancel|stop)",
+        "<pol>cancel the {duration_adj} timer",
+    ], [
+        "<pol>abort the timer",
+        "i don't need the timer anymore",
+    ], [
+        "<pol>get rid of the timer",
+        "forget [about ]the timer",
+        "<pol>stop the countdown",
+    ]),
+    "scene.on": T([
+        "<pol>activate[ the] {name:scene}[ (scene|mode)]<pls>",
+        "<pol>(turn on|start|run|set|enable) [the ]{name:scene} (scene|mode)",
+        "<pol>set the scene (to|for) {name:scene}",
+        "<pol>switch to {name:scene} (mode|scene)",
+        "{name:scene} (scene|mode)[ please]",
+        "<pol>(start|begin) {name:scene}",
+    ], [
+        "<pol>trigger the {name:scene} (scene|mode)",
+        "<pol>go into {name:scene} mode",
+    ], [
+        "<pol>put the house in {name:scene} mode",
+        "<pol>load the {name:scene} scene",
+    ]),
+    "media.play": T([
+        "<pol>(resume|unpause) [the ](music|playback|song|tv)" + IN_AREA,
+        "<pol>play[ some] music" + IN_AREA + "<pls>",
+        "<pol>(continue|keep) playing" + IN_AREA,
+        "<pol>press play",
+        "<pol>start the music" + IN_AREA,
+        "resume" + IN_AREA,
+        "<pol>put the music back on" + IN_AREA,
+    ], [
+        "<pol>carry on playing" + IN_AREA,
+        "music on" + IN_AREA,
+    ], [
+        "<pol>start playback" + IN_AREA,
+        "<pol>hit play" + IN_AREA,
+    ]),
+    "media.pause": T([
+        "<pol>pause[ the (music|song|movie|tv|show|playback)]" + IN_AREA + "<pls>",
+        "<pol>(stop|halt) the (music|playback|song)" + IN_AREA,
+        "<pol>pause (it|this|that)",
+        "hold the music" + IN_AREA,
+        "<pol>put the (music|movie|show) on hold",
+    ], [
+        "<pol>freeze the (movie|show|video)" + IN_AREA,
+        "music off" + IN_AREA,
+    ], [
+        "<pol>stop playing" + IN_AREA,
+        "<pol>hit pause" + IN_AREA,
+    ]),
+    "media.next": T([
+        "<pol>(skip|next)[ (song|track)]" + IN_AREA,
+        "<pol>skip (this|the) (song|track)",
+        "<pol>play the next (song|track)" + IN_AREA,
+        "<pol>(go to|jump to) the next (song|track)",
+        "next one[ please]",
+        "i don't like this song",
+    ], [
+        "<pol>move on to the next (song|track)",
+        "<pol>advance to the next track",
+    ], [
+        "<pol>change the (song|track)" + IN_AREA,
+        "i'm tired of this (song|track)",
+    ]),
+    "media.volume": T([
+        "volume (to|at) {level}" + IN_AREA,
+        "<pol>set the volume to {level}" + IN_AREA + "<pls>",
+        "<pol>(turn|change|put) the volume to {level}" + IN_AREA,
+        "<pol>set the {area} volume to {level}",
+        "{area} volume {level}",
+        "volume {level}[ please]",
+        "<pol>make the volume {level}",
+    ], [
+        "<pol>adjust the volume to {level}" + IN_AREA,
+        "(sound|loudness) (to|at) {level}",
+    ], [
+        "<pol>bring the volume (to|down to|up to) {level}" + IN_AREA,
+        "i want the volume at {level}",
+    ]),
+    "motor.start": T([
+        "<pol>(start|run|turn on|switch on|power on|start up|fire up) motor {id}[ on line {line}]<pls>",
+        "<pol>start[ up] [the ]line {line} motor {id}",
+        "<pol>start the motor on line {line}",
+        "<pol>start [the ](conveyor|pump|drive|main) motor {id}[ on line {line}]",
+        "motor {id}[ on line {line}] (start|go)",
+        "motor {id} on",
+        "<pol>(start|energize) motor (number|no) {id}",
+        "<pol>get motor {id} running[ on line {line}]",
+    ], [
+        "<pol>spin up motor {id}[ on line {line}]",
+        "<pol>bring motor {id} online[ on line {line}]",
+    ], [
+        "<pol>kick off motor {id}[ on line {line}]",
+        "<pol>(activate|engage) motor {id}[ on line {line}]",
+    ]),
+    "motor.stop": T([
+        "<pol>(stop|halt|kill|turn off|switch off|shut down|power down) motor {id}[ on line {line}]<pls>",
+        "emergency stop[ (conveyor|pump|drive)] motor {id}[ on line {line}]",
+        "<pol>stop the motor on line {line}",
+        "<pol>stop[ the] line {line} motor {id}",
+        "motor {id}[ on line {line}] stop",
+        "(e-stop|e stop|estop) motor {id}[ on line {line}]",
+        "<pol>stop [the ](conveyor|pump|drive|main) motor {id}[ on line {line}]",
+    ], [
+        "<pol>bring motor {id} to a (stop|halt)[ on line {line}]",
+        "<pol>take motor {id} offline[ on line {line}]",
+    ], [
+        "<pol>cut motor {id}[ on line {line}]",
+        "<pol>(deactivate|disengage) motor {id}[ on line {line}]",
+    ]),
+    "conveyor.set": T([
+        "<pol>run[ the] line {line} conveyor at {speed:pct}",
+        "<pol>set[ the] conveyor[ speed][ on line {line}] to {speed:pct}",
+        "<pol>set[ the] line {line} conveyor[ speed] to {speed:pct}",
+        "line {line} conveyor (to|at) {speed:pct}",
+        "conveyor[ speed] (to|at) {speed:pct}[ on line {line}]",
+        "<pol>(slow|speed up|slow down) the conveyor[ on line {line}] to {speed:pct}",
+        "<pol>run the conveyor[ on line {line}] at {speed:pct}",
+        "<pol>change the conveyor speed[ on line {line}] to {speed:pct}",
+    ], [
+        "<pol>adjust the conveyor[ on line {line}] to {speed:pct}",
+        "<pol>drive the line {line} belt at {speed:pct}",
+    ], [
+        "<pol>bring the line {line} conveyor to {speed:pct}",
+        "<pol>make the conveyor[ on line {line}] go {speed:pct}",
+    ]),
+    "valve.open": T([
+        "<pol>open valve {id}[ on line {line}]<pls>",
+        "<pol>open[ the] line {line} valve[ {id}]",
+        "<pol>open the valve on line {line}",
+        "valve {id}[ on line {line}] open",
+        "<pol>open valve (number|no) {id}",
+        "<pol>turn on valve {id}",
+    ], [
+        "<pol>set valve {id}[ on line {line}] to open",
+        "<pol>put valve {id} in the open position",
+    ], [
+        "<pol>(move|switch) valve {id}[ on line {line}] to open",
+        "<pol>make sure valve {id} is open",
+    ]),
+    "valve.close": T([
+        "<pol>(close|shut|shut off) valve {id}[ on line {line}]<pls>",
+        "<pol>(close|shut)[ the] line {line} valve[ {id}]",
+        "<pol>close the valve on line {line}",
+        "valve {id}[ on line {line}] (close|closed|shut)",
+        "<pol>close valve (number|no) {id}",
+        "<pol>turn off valve {id}",
+    ], [
+        "<pol>set valve {id}[ on line {line}] to closed",
+        "<pol>put valve {id} in the closed position",
+    ], [
+        "<pol>(move|switch) valve {id}[ on line {line}] to closed",
+        "<pol>seal valve {id}",
+        "<pol>make sure valve {id} is closed",
+    ]),
+    "sensor.get": T([
+        "what('s| is) the {kind} (on|for) line {line}",
+        "{kind} on line {line}",
+        "<pol>read the {kind}[ sensor] on line {line}",
+        "what('s| is) the {kind:kind_nontemp} in the {area}",
+        "<pol>check the {kind:kind_nontemp} in the {area}",
+        "what('s| is) the {kind} reading[ on line {line}]",
+        ("how humid is it" + IN_AREA, {"kind": "humidity"}),
+        ("how much power is line {line} (using|drawing)", {"kind": "power"}),
+        "line {line} {kind} reading",
+    ], [
+        "<pol>report the {kind} (on|for) line {line}",
+        "current {kind:kind_nontemp} in the {area}",
+    ], [
+        "<pol>give me the {kind} (for|from) line {line}",
+        "any {kind:kind_nontemp} readings from the {area}",
+        "how high is the {kind} on line {line}",
+    ]),
+    "alarm.ack": T([
+        "<pol>acknowledge alarm {id}[ on line {line}]<pls>",
+        "<pol>(ack|confirm) alarm [number ]{id}",
+        "<pol>acknowledge the alarm[ on line {line}]",
+        "alarm {id}[ on line {line}] acknowledged",
+        "<pol>(ack|acknowledge)[ the] line {line} alarm[ {id}]",
+        "<pol>silence alarm {id}[ on line {line}]",
+        "<pol>(ack|acknowledge) all alarms",
+    ], [
+        "<pol>mark alarm {id} as (seen|acknowledged)",
+        "<pol>accept alarm {id}[ on line {line}]",
+    ], [
+        "i('ve| have) seen alarm {id}[ on line {line}]",
+        "roger alarm {id}[ on line {line}]",
+    ]),
+    "machine.status": T([
+        "status of machine {id}[ on line {line}]",
+        "what('s| is) the status of machine {id}[ on line {line}]",
+        "how is machine {id}[ on line {line}] (doing|running)",
+        "is machine {id}[ on line {line}] running",
+        "machine {id} status[ please]",
+        "line {line} status[ please]",
+        "<pol>(check|report on) machine {id}[ on line {line}]",
+        "<pol>give me the status of line {line}",
+        "how is line {line} doing",
+    ], [
+        "<pol>run a status check on machine {id}[ on line {line}]",
+        "what state is machine {id} in",
+    ], [
+        "is everything (ok|fine) with machine {id}[ on line {line}]",
+        "how's line {line} going",
+    ]),
+    NONE: T([
+        "what's the weather[ like][ (today|tomorrow|this weekend|tonight)]",
+        "what's the weather[ like] in {city}",
+        "will it (rain|snow) (today|tomorrow|this afternoon|tonight)",
+        "how (hot|cold) is it outside",
+        "what's the temperature outside",
+        "do i need an umbrella[ today]",
+        "what's the forecast for {city}",
+        "how are you[ doing][ today]",
+        "tell me a joke",
+        "what's your name",
+        "(thank you|thanks)[ so much]",
+        "(hello|hi there|good evening)",
+        "(who are you|what can you do|i love you|you're (awesome|great|funny))",
+        "<pol>play[ some] {genre}[ music]",
+        "<pol>play {song} by {artist}",
+        "<pol>play[ the latest album by] {artist}",
+        "<pol>(send|write) an email to {person}",
+        "<pol>call {person}",
+        "<pol>text {person}[ that i'm running late]",
+        "what's on my calendar[ (today|tomorrow)]",
+        "<pol>add {item} to (my|the) shopping list",
+        "<pol>order (a pizza|some takeout|food)",
+        "what time is it",
+        "<pol>set an alarm for {time}",
+        "<pol>remind me to {task}",
+        "<pol>(read|check) my (messages|email)",
+        "<pol>navigate to {city}",
+        "how far is {city}",
+        "who won the game[ last night]",
+        "<pol>tell me the news",
+        "how do i make a {drink:coffee}",
+        "<pol>buy [more ]coffee beans",
+        "what's {num} (plus|times) {num}",
+        "<pol>translate (hello|thank you|good morning) (to|into) (spanish|french|german)",
+        "how many calories are in {food}",
+        "who is on shift (today|tonight)",
+        "what's the production target[ for (today|this week)]",
+        "<pol>order more spare parts",
+        "when is the next maintenance window",
+        "<pol>print the production report",
+        "how much is a new {thing}",
+        "(um|uh|hmm)[ never mind]",
+        "(never mind|nothing|oops|sorry wrong button)",
+        "will it be (sunny|windy|warm|cold) in {city} (today|tomorrow|on monday|this weekend)",
+        "what's the weather going to be like (tomorrow|on friday|next week)[ in {city}]",
+        "<pol>remind me to {task} (tomorrow|tonight|at {time}|on monday)",
+        "<pol>wake me up at {time}[ tomorrow]",
+        "<pol>call {person} on (speaker|video)",
+        "<pol>(send|text) {person} a message",
+        "who sings {song}",
+        "how old is {artist}",
+        "<pol>put {song} on my playlist",
+        "what's {num} (minus|divided by) {num}",
+        "<pol>convert {num} (miles|pounds|cups|inches) (to|into) (kilometers|kilos|grams|centimeters)",
+        "how long does it take to (drive|fly|get) to {city}",
+        "what's the time in {city}",
+        "<pol>(find|show me) (restaurants|hotels|a pharmacy|a gas station) near me",
+        "<pol>what's (my next meeting|the date today|today's date)",
+        "how many (days|weeks) until (christmas|my birthday|the weekend)",
+        "what's the (traffic|commute) like[ to {city}]",
+        "who (invented|discovered) (electricity|the light bulb|penicillin)",
+        "<pol>add {item} and {item} to my list",
+        "<pol>(cancel|move) my (meeting|appointment) with {person}",
+        "what does {person} have planned (today|tomorrow)",
+        "how do you spell (espresso|thermostat|conveyor|necessary)",
+        "<pol>log my (hours|shift) for (today|this week)",
+        "when was machine maintenance last done",
+        "which supplier delivers the (bearings|belts|valves)",
+    ], [
+        "is it (sunny|windy) (today|outside)",
+        "<pol>sing me a song",
+        "how old are you",
+        "<pol>book a flight to {city}",
+        "what's the score of the game",
+        "<pol>find a recipe for (lasagna|pancakes|curry)",
+        "<pol>schedule a meeting with {person}",
+        "when does the next shift start",
+    ], [
+        "what's the chance of rain[ (today|tomorrow)]",
+        "<pol>open (netflix|youtube|spotify)",
+        "<pol>look up (flights|hotels) in {city}",
+        "how tall is the eiffel tower",
+        "<pol>message {person} that i'll be late",
+        "do you like (music|movies|cats)",
+        "<pol>find a song called {song}",
+        "what's the best coffee shop near here",
+        "who fixed the packing machine yesterday",
+    ]),
+}
+# How often each intent is drawn. light.on/off carry the headline demo ("turn on the kitchen
+# lights"); intents without slots have few distinct phrasings, so fewer draws avoid duplicates.
+WEIGHTS = {"light.on": 3.0, "light.off": 1.5, "light.set": 1.5, "vacuum.stop": 0.5,
+           "vacuum.dock": 0.5, "timer.cancel": 0.5}
+
+# ----------------------------------------------------------------------------------------------
+# template parsing, expansion and rendering
+
+
+def parse_template(s: str):
+    """Template string -> list of items: text | ("alt", [items...]) | ("opt", items)
+    | ("slot", key, vocab) | ("macro", name)."""
+    for k, v in MACROS.items():
+        s = s.replace(k, v)
+    pos = 0
+
+    def seq(stop):
+        nonlocal pos
+        items, text = [], ""
+        while pos < len(s) and s[pos] not in stop:
+            c = s[pos]
+            if c not in "([{<":
+                if c in ")]}>|":
+                    raise ValueError(f"template {s!r}: unexpected {c!r} at {pos}")
+                text += c
+                pos += 1
+                continue
+            if text:
+                items.append(text)
+                text = ""
+            pos += 1
+            if c == "(":
+                alts = [seq("|)")]
+                while pos < len(s) and s[pos] == "|":
+                    pos += 1
+                    alts.append(seq("|)"))
+                items.append(("alt", alts))
+                close = ")"
+            elif c == "[":
+                items.append(("opt", seq("]")))
+                close = "]"
+            else:
+                close = "}" if c == "{" else ">"
+                end = s.find(close, pos)
+                if end < 0:
+                    raise ValueError(f"template {s!r}: unclosed {c!r}")
+                name = s[pos:end]
+                if c == "{":
+                    key, _, vocab = name.partition(":")
+                    items.append(("slot", key, vocab or key))
+                else:
+                    items.append(("macro", name))
+                pos = end
+            if pos >= len(s) or s[pos] != close:
+                raise ValueError(f"template {s!r}: missing {close!r}")
+            pos += 1
+        if text:
+            items.append(text)
+        return items
+
+    return seq("")
+
+
+def expand(items) -> list[str]:
+    """Every phrasing a template can produce, with {key:vocab} left in and <pol>/<pls> left out:
+    the 'skeletons' that must not be shared between splits."""
+    def raw(items):
+        outs = [""]
+        for it in items:
+            if isinstance(it, str):
+                opts = [it]
+            elif it[0] == "alt":
+                opts = [o for alt in it[1] for o in raw(alt)]
+            elif it[0] == "opt":
+                opts = [""] + raw(it[1])
+            elif it[0] == "slot":
+                opts = ["{%s:%s}" % (it[1], it[2])]
+            else:
+                opts = [""]
+            outs = [o + p for o in outs for p in opts]
+        return outs
+    return [" ".join(o.split()) for o in raw(items)]
+
+
+def skeletons(split: str) -> set[str]:
+    out = set()
+    for intent, by_split in TEMPLATES.items():
+        for t in by_split[split]:
+            out.update(intent + ": " + e for e in expand(parse_template(t[0] if isinstance(t, tuple) else t)))
+    return out
+
+
+_PARSED: dict = {}
+
+
+def _parsed(intent, split):
+    key = (intent, split)
+    if key not in _PARSED:
+        _PARSED[key] = [(parse_template(t[0]), t[1]) if isinstance(t, tuple) else (parse_template(t), {})
+                        for t in TEMPLATES[intent][split]]
+    return _PARSED[key]
+
+
+def _render(items, rng, split, allowed, slots, said) -> str:
+    out = []
+    for it in items:
+        if isinstance(it, str):
+            out.append(it)
+        elif it[0] == "alt":
+            out.append(_render(rng.choice(it[1]), rng, split, allowed, slots, said))
+        elif it[0] == "opt":
+            if rng.random() < 0.5:
+                out.append(_render(it[1], rng, split, allowed, slots, said))
+        elif it[0] == "macro":
+            words, p, before = (POLITE, 0.3, True) if it[1] == "pol" else (PLEASE, 0.2, False)
+            if rng.random() < p:
+                out.append(rng.choice(words) + " " if before else " " + rng.choice(words))
+        else:
+            _, key, vocab = it
+            words, value = VOCABS[vocab](rng, split)
+            said.append(words)
+            if isinstance(value, dict):     # one phrase, several slots ("an hour and a half")
+                slots.update({k: v for k, v in value.items() if k in allowed})
+            elif key in allowed:
+                slots[key] = to_value(value)
+            out.append(words)
+    return "".join(out)
+
+
+# ----------------------------------------------------------------------------------------------
+# noise: how people talk to a device and how speech recognition writes it down
+
+WAKE = ["hey", "hey home", "ok home", "hey house", "okay house", "computer", "hello", "hi"]
+FILLER = ["um", "uh", "umm", "uhh", "er", "hmm", "so", "ok so", "well", "oh"]
+ASR_SPELLING = {"lights": ["lites"], "light": ["lite"], "please": ["pls", "plz"],
+                "thermostat": ["thermostate", "thermastat"], "temperature": ["temprature", "tempature"],
+                "vacuum": ["vacum", "vaccum"], "conveyor": ["conveyer"], "acknowledge": ["acknowlege"],
+                "through": ["thru"], "okay": ["ok"], "right": ["rite"]}
+QUESTION = {"what", "what's", "whats", "how", "how's", "is", "are", "do", "does", "can", "could",
+            "would", "will", "who", "when", "where", "why", "any"}
+
+
+def _typo(word, rng):
+    if word in ASR_SPELLING and rng.random() < 0.5:
+        return rng.choice(ASR_SPELLING[word])
+    i = rng.randrange(1, len(word) - 1)
+    op = rng.choice(["drop", "double", "swap"])
+    if op == "drop":
+        return word[:i] + word[i + 1:]
+    if op == "double":
+        return word[:i] + word[i] + word[i:]
+    return word[:i] + word[i + 1] + word[i] + word[i + 2:]
+
+
+def _noisy(text, said, rng) -> str:
+    words = text.split()
+    # a misspelling never touches words that carry a slot: the action must stay copyable
+    protected = {w for phrase in said for w in phrase.split()}
+    if rng.random() < 0.06:
+        cand = [i for i, w in enumerate(words)
+                if w.isalpha() and (len(w) >= 5 or w in ASR_SPELLING) and w not in protected]
+        if cand:
+            i = rng.choice(cand)
+            words[i] = _typo(words[i], rng)
+    question = bool(words) and words[0] in QUESTION
+    head = []
+    if rng.random() < 0.12:
+        head.append(rng.choice(WAKE))
+    if rng.random() < 0.07:
+        head.append(rng.choice(FILLER))
+    if rng.random() < 0.55:  # speech recognizer output: lowercase, no punctuation
+        text = " ".join(head + words).replace("%", " percent")
+        if rng.random() < 0.3:
+            text = text.replace("'", "")
+        return " ".join(text.replace("-", rng.choice([" ", "-"])).split())
+    # typed: capitals, commas, end punctuation
+    text = " ".join(words)
+    if head:
+        text = ", ".join(head) + ", " + text if rng.random() < 0.6 else " ".join(head + [text])
+    if rng.random() < 0.7:
+        text = re.sub(r"\bi\b", "I", text)
+        text = text[0].upper() + text[1:]
+    end = rng.random()
+    if question and end < 0.7:
+        text += "?"
+    elif not question and end < 0.35:
+        text += rng.choice([".", ".", "!"])
+    return text
+
+
+def _article(text):
+    """a espresso -> an espresso (templates write "a" before a slot)."""
+    return re.sub(r"\ba (?=(?!one\b|uni|use)[aeiou])", "an ", text)
+
+
+def make_example(intent, split, rng) -> dict:
+    """One rendered, noised (text, action) row for an intent, from that split's templates."""
+    items, fixed = rng.choice(_parsed(intent, split))
+    slots, said = {}, []
+    text = _render(items, rng, split, INTENTS.get(intent, ()), slots, said)
+    slots.update({k: to_value(v) for k, v in fixed.items()})
+    text = _noisy(_article(" ".join(text.split())), said, rng)
+    return {"text": text, "action": format_action(intent, slots)}
+
+
+def normalize(text: str) -> str:
+    """What counts as "the same utterance" when splits are kept apart: case, punctuation, spacing."""
+    return " ".join(re.sub(r"[^a-z0-9 ]+", " ", text.lower()).split())
+
+
+def _sample(split, n, rng, none_frac, taken, cap):
+    intents = list(INTENTS)
+    weights = [WEIGHTS.get(i, 1.0) for i in intents]
+    n_none = round(n * none_frac)
+    plan = [NONE] * n_none + rng.choices(intents, weights, k=n - n_none)
+    rng.shuffle(plan)
+    rows, seen = [], Counter()
+
+    def add(intent):
+        for _ in range(30):  # redraw within the intent, so dropping repeats keeps the intent mix
+            row = make_example(intent, split, rng)
+            key = normalize(row["text"])
+            if len(row["text"]) <= MAX_CHARS and key and key not in taken and seen[key] < cap:
+                seen[key] += 1
+                rows.append(row)
+                return
+
+    for intent in plan:
+        add(intent)
+    for _ in range(n):  # an intent with few phrasings may run dry: top up from all of them
+        if len(rows) >= n:
+            break
+        add(rng.choices(intents, weights)[0])
+    if len(rows) < n:
+        raise RuntimeError(f"{split}: only {len(rows)} distinct rows of {n} requested")
+    return rows
+
+
+def generate(seed=0, n_train=30000, n_dev=2000, n_test=2000, none_frac=0.12, max_repeats=3):
+    """{"train"|"dev"|"test": [{"text", "action"}]}, the same for the same arguments.
+
+    Train repeats an utterance at most `max_repeats` times; dev and test have no repeats and share
+    no utterance (compared after normalize()) with train or each other. Train also contains every
+    example of ACTIONS.md verbatim."""
+    rng = random.Random(f"microlm-corpus-{seed}")
+    examples = [{"text": t, "action": a} for t, a in EXAMPLES]
+    train = _sample("train", max(0, n_train - len(examples)), rng, none_frac, set(), max_repeats)
+    train = train + examples[:n_train]
+    rng.shuffle(train)
+    taken = {normalize(r["text"]) for r in train}
+    dev = _sample("dev", n_dev, rng, none_frac, taken, 1)
+    taken |= {normalize(r["text"]) for r in dev}
+    test = _sample("test", n_test, rng, none_frac, taken, 1)
+    return {"train": train, "dev": dev, "test": test}
+
+
+# ----------------------------------------------------------------------------------------------
+# files and user data
+
+
+def write_jsonl(rows, path):
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        for r in rows:
+            f.write(json.dumps({"text": r["text"], "action": r["action"]}, ensure_ascii=False) + "\n")
+
+
+def check_row(row, where: str) -> dict:
+    """A user-supplied row must be {"text": str, "action": <valid action>}; ValueError otherwise."""
+    if not isinstance(row, dict):
+        raise ValueError(f"{where}: expected an object with `text` and `action`, got {type(row).__name__}")
+    for field in ("text", "action"):
+        if field not in row:
+            raise ValueError(f"{where}: missing field `{field}`")
+        if not isinstance(row[field], str):
+            raise ValueError(f"{where}: field `{field}` must be a string")
+    text = row["text"]
+    if not text.strip():
+        raise ValueError(f"{where}: empty `text`")
+    if "\n" in text or "\r" in text:
+        raise ValueError(f"{where}: `text` must be one line")
+    if len(text.encode("utf-8")) > MAX_CHARS:
+        raise ValueError(f"{where}: `text` is longer than {MAX_CHARS} bytes (the model's context is small)")
+    try:
+        parse_action(row["action"])
+    except ValueError as e:
+        raise ValueError(f"{where}: bad `action`: {e}") from None
+    return {"text": text, "action": row["action"]}
+
+
+def read_jsonl(path, validate=True) -> list[dict]:
+    """Rows of a JSONL file; errors name the file and line. validate=False only checks JSON and
+    that `text` and `action` are strings (for files whose actions are predictions)."""
+    rows = []
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise ValueError(f"{path}:{n}: not JSON ({e.msg})") from None
+            if validate:
+                rows.append(check_row(row, f"{path}:{n}"))
+                continue
+            if not isinstance(row, dict) or not all(isinstance(row.get(k), str) for k in ("text", "action")):
+                raise ValueError(f"{path}:{n}: expected an object with string fields `text` and `action`")
+            rows.append(row)
+    return rows
+
+
+def mix_user_data(rows, user_rows, repeat=1, seed=0) -> list[dict]:
+    """Validate the user's own rows and shuffle them into `rows` (repeated `repeat` times, since a
+    few dozen of a user's phrasings would otherwise drown in 30,000 generated ones)."""
+    if repeat < 1:
+        raise ValueError("repeat must be >= 1")
+    user = [check_row(r, f"user row {i + 1}") for i, r in enumerate(user_rows)]
+    out = list(rows) + user * repeat
+    random.Random(f"microlm-mix-{seed}").shuffle(out)
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# commands for the end-to-end demo: the ACTIONS.md examples plus a few everyday ones
+
+DEMO_COMMANDS = [("turn on the kitchen lights", "light.on area=kitchen")] + list(EXAMPLES) + [
+    ("unlock the back door", "lock.unlock name=back_door"),
+    ("cancel the timer", "timer.cancel"),
+    ("pause the music", "media.pause"),
+    ("what's the weather like tomorrow", NONE),
+]
+
+
+if __name__ == "__main__":
+    import sys
+    import time
+    t0 = time.time()
+    splits = generate()
+    print(f"generated in {time.time() - t0:.2f} s")
+    for name, rows in splits.items():
+        if len(sys.argv) > 1:
+            write_jsonl(rows, Path(sys.argv[1]) / f"{name}.jsonl")
+        print(name, len(rows), f"none {sum(r['action'] == NONE for r in rows) / len(rows):.3f}")

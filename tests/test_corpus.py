@@ -1,0 +1,248 @@
+"""The command corpus: coverage of ACTIONS.md, split hygiene, determinism, shape, user data."""
+import json
+import re
+import time
+from collections import Counter
+
+import pytest
+
+from exporter import corpus as C
+from exporter.actions import EXAMPLES, INTENTS, KINDS, NONE, SLOT_KEYS, format_action, parse_action
+
+
+@pytest.fixture(scope="module")
+def splits():
+    return C.generate(seed=0)
+
+
+def slot_values(rows, key):
+    return {parse_action(r["action"]).slots[key] for r in rows if key in parse_action(r["action"]).slots}
+
+
+def test_default_sizes_and_speed():
+    t0 = time.time()
+    s = C.generate(seed=0)
+    assert time.time() - t0 < 10  # "a few seconds"; about 1 s on a laptop
+    assert list(s) == ["train", "dev", "test"]
+    assert (len(s["train"]), len(s["dev"]), len(s["test"])) == (30000, 2000, 2000)
+    assert all(set(r) == {"text", "action"} for rows in s.values() for r in rows)
+
+
+def test_deterministic_per_seed_and_different_across_seeds():
+    a = C.generate(seed=1, n_train=3000, n_dev=300, n_test=300)
+    b = C.generate(seed=1, n_train=3000, n_dev=300, n_test=300)
+    c = C.generate(seed=2, n_train=3000, n_dev=300, n_test=300)
+    assert a == b
+    for split in C.SPLITS:
+        assert a[split] != c[split]
+
+
+def test_every_intent_and_slot_occurs_in_train(splits):
+    seen = Counter()
+    for r in splits["train"]:
+        a = parse_action(r["action"])
+        seen[a.intent] += 1
+        seen.update((a.intent, k) for k in a.slots)
+    for intent, keys in INTENTS.items():
+        assert seen[intent] >= 200, intent
+        for k in keys:
+            assert seen[(intent, k)] >= 20, (intent, k)
+    assert seen[NONE] > 0
+    assert slot_values(splits["train"], "kind") == set(KINDS)
+
+
+def test_dev_and_test_cover_every_intent(splits):
+    for split in ("dev", "test"):
+        intents = {parse_action(r["action"]).intent for r in splits[split]}
+        assert intents == set(INTENTS) | {NONE}, split
+
+
+def test_every_action_parses_and_is_canonical(splits):
+    for split, rows in splits.items():
+        for r in rows:
+            a = parse_action(r["action"])
+            assert format_action(a.intent, a.slots) == r["action"], (split, r)
+
+
+def test_no_dev_or_test_utterance_occurs_in_train(splits):
+    train = {C.normalize(r["text"]) for r in splits["train"]}
+    dev = [C.normalize(r["text"]) for r in splits["dev"]]
+    test = [C.normalize(r["text"]) for r in splits["test"]]
+    assert not train & set(dev)
+    assert not train & set(test)
+    assert not set(dev) & set(test)
+    assert len(set(dev)) == len(dev) and len(set(test)) == len(test)
+
+
+def test_splits_use_disjoint_phrasings():
+    """Each template belongs to one split: no expanded phrasing is shared between splits."""
+    tr, dv, te = (C.skeletons(s) for s in C.SPLITS)
+    assert tr and dv and te
+    assert not tr & dv and not tr & te and not dv & te
+
+
+def test_test_split_has_names_never_seen_in_training(splits):
+    train, test = splits["train"], splits["test"]
+    for key in ("area", "device", "name", "color", "type"):
+        unseen = slot_values(test, key) - slot_values(train, key)
+        assert unseen, key
+    # the ACTIONS.md promise: a room the model has never seen
+    train_areas = slot_values(train, "area")
+    assert "sunroom" not in train_areas and "sunroom" in C.NAMES["area"][2]
+    test_areas = [parse_action(r["action"]).slots.get("area") for r in test]
+    test_areas = [a for a in test_areas if a]
+    assert sum(a not in train_areas for a in test_areas) >= 0.2 * len(test_areas)
+
+
+def test_held_out_name_pools_are_disjoint():
+    for kind, (train, dev, test) in C.NAMES.items():
+        tr, dv, te = ({C.to_value(n) for n in pool} for pool in (train, dev, test))
+        assert not tr & dv and not tr & te and not dv & te, kind
+
+
+def test_none_fraction(splits):
+    for split, rows in splits.items():
+        frac = sum(r["action"] == NONE for r in rows) / len(rows)
+        assert 0.10 <= frac <= 0.15, (split, frac)
+
+
+def test_utterances_are_short_ascii_single_lines(splits):
+    for split, rows in splits.items():
+        lengths = [len(r["text"]) for r in rows]
+        assert max(lengths) <= C.MAX_CHARS
+        assert sum(n < 60 for n in lengths) >= 0.9 * len(rows), split
+        for r in rows:
+            assert r["text"].isascii() and r["text"] == r["text"].strip() and "\n" not in r["text"]
+
+
+def copy_text(text):
+    return " " + " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower().replace("'", "")).split()) + " "
+
+
+def test_named_slot_values_are_copied_from_the_utterance(splits):
+    """Nothing invented: every name-like value is literally in the text (numbers may be spoken,
+    and `kind` is an enum whose words differ: "temp", "flow rate")."""
+    for rows in splits.values():
+        for r in rows:
+            for k, v in parse_action(r["action"]).slots.items():
+                if k != "kind" and not v.isdigit():
+                    assert " " + v.replace("_", " ") + " " in copy_text(r["text"]), r
+
+
+def test_variety(splits):
+    rows = splits["train"]
+    texts = [r["text"] for r in rows]
+    lower = " ".join(copy_text(t) for t in texts)
+    assert any(t != t.lower() for t in texts) and any(re.fullmatch(r"[a-z0-9 ']+", t) for t in texts)
+    for phrase in ("twenty", "please", "could you", " hey ", " um ", "half", "line", "motor", "conveyor",
+                   "valve", "alarm", "machine", "sensor"):
+        assert phrase in lower, phrase
+    by_action = Counter(r["action"] for r in rows)
+    assert by_action["light.brighten"] > 0 and by_action["climate.warmer"] > 0
+    # spoken numbers and "half" become plain integers
+    assert any("twenty one degrees" in copy_text(r["text"]) and r["action"].endswith("temperature=21")
+               for r in rows)
+    assert any(" half " in copy_text(r["text"]) and r["action"].endswith("=50") for r in rows)
+    # indirect commands
+    assert any(copy_text(r["text"]).strip().startswith(("its too dark", "it is really dark"))
+               and r["action"].startswith("light.brighten") for r in rows)
+    assert any("cold in here" in r["text"].lower() and r["action"] == "climate.warmer" for r in rows)
+
+
+def test_the_demo_command_is_well_covered(splits):
+    rows = splits["train"]
+    assert sum(r["action"] == "light.on area=kitchen" for r in rows) >= 25
+    pattern = re.compile(r" (turn|switch) on the (\w+( \w+)?) lights? ")
+    same_shape = [r for r in rows if (m := pattern.search(copy_text(r["text"])))
+                  and r["action"] == f"light.on area={m.group(2).replace(' ', '_')}"]
+    assert len(same_shape) >= 100
+
+
+def test_actions_md_examples_are_in_train_and_match_train_phrasings(splits):
+    train = {C.normalize(r["text"]): r["action"] for r in splits["train"]}
+    for text, action in EXAMPLES:
+        assert train.get(C.normalize(text)) == action, text
+    # and they are not one-offs: each is a phrasing of some training template of its intent
+    for text, action in EXAMPLES:
+        intent = parse_action(action).intent
+        regexes = [re.escape(s.split(": ", 1)[1]).replace(r"\ ", " ") for s in C.skeletons("train")
+                   if s.startswith(intent + ": ")]
+        regexes = [re.sub(r"\\\{[a-z_]+:[a-z_]+\\\}", "(.+)", rx) for rx in regexes]
+        assert any(re.fullmatch(rx, text.replace(" an ", " a ")) for rx in regexes), text
+
+
+def test_templates_are_well_formed():
+    filler_vocabs = set(C.FILLERS) | {"num", "coffee", "duration", "duration_adj"}
+    for intent, by_split in C.TEMPLATES.items():
+        assert set(by_split) == set(C.SPLITS)
+        for split, templates in by_split.items():
+            assert templates, (intent, split)
+            for t in templates:
+                text, fixed = t if isinstance(t, tuple) else (t, {})
+                assert set(fixed) <= set(INTENTS.get(intent, ())), t
+                for e in C.expand(C.parse_template(text)):
+                    for key, vocab in re.findall(r"\{([a-z_]+):([a-z_]+)\}", e):
+                        assert vocab in C.VOCABS, (t, vocab)
+                        # a placeholder is either a slot of this intent or a plain filler word
+                        assert key in INTENTS.get(intent, ()) or (key not in SLOT_KEYS and
+                                                                  vocab in filler_vocabs), (intent, t)
+    for bad in ("turn on (the|a lights", "lights [on", "{area", "x)y"):
+        with pytest.raises(ValueError):
+            C.parse_template(bad)
+
+
+def test_spoken_numbers():
+    import random
+    rng = random.Random(0)
+    assert C.spoken(7, rng) == "seven"
+    assert C.spoken(21, rng) in ("twenty one", "twenty-one")
+    assert C.spoken(40, rng) == "forty"
+    assert C.spoken(100, rng) in ("a hundred", "one hundred")
+    assert C.spoken(115, rng) in ("a hundred fifteen", "one hundred fifteen", "a hundred and fifteen",
+                                  "one hundred and fifteen")
+
+
+def test_jsonl_round_trip_and_errors(tmp_path, splits):
+    rows = splits["dev"][:50]
+    path = tmp_path / "sub" / "dev.jsonl"
+    C.write_jsonl(rows, path)
+    assert C.read_jsonl(path) == rows
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "lights on", "action": "light.on"}\n\n{"text": "x", "action": "none"\n')
+    with pytest.raises(ValueError, match=r"bad.jsonl:3: not JSON"):
+        C.read_jsonl(bad)
+    bad.write_text('{"text": "lights on", "action": "light.on"}\n{"text": "x"}\n')
+    with pytest.raises(ValueError, match=r":2: missing field `action`"):
+        C.read_jsonl(bad)
+    bad.write_text('{"text": "lights on", "action": "light.shine"}\n')
+    with pytest.raises(ValueError, match=r":1: bad `action`.*unknown intent"):
+        C.read_jsonl(bad)
+    assert C.read_jsonl(bad, validate=False) == [{"text": "lights on", "action": "light.shine"}]
+
+
+def test_mix_user_data(splits):
+    rows = splits["train"][:100]
+    user = [{"text": "Küche Licht an", "action": "light.on area=kitchen"},
+            {"text": "start the big press", "action": "motor.start id=1"}]
+    mixed = C.mix_user_data(rows, user, repeat=3)
+    assert len(mixed) == 106 and mixed == C.mix_user_data(rows, user, repeat=3)
+    assert Counter(r["text"] for r in mixed)["start the big press"] == 3
+    for bad, msg in [({"text": "x", "action": "light.on area=Kitchen"}, "user row 2: bad `action`"),
+                     ({"text": "x"}, "user row 2: missing field `action`"),
+                     ({"text": "", "action": "none"}, "user row 2: empty"),
+                     ({"text": "x" * 200, "action": "none"}, "longer than"),
+                     ("light.on", "expected an object")]:
+        with pytest.raises(ValueError, match=re.escape(msg)):
+            C.mix_user_data(rows, [user[0], bad])
+
+
+def test_demo_commands():
+    demo = C.DEMO_COMMANDS
+    assert 25 <= len(demo) <= 40
+    assert ("turn on the kitchen lights", "light.on area=kitchen") in demo
+    assert set(EXAMPLES) <= set(demo)
+    intents = {parse_action(a).intent for _, a in demo}
+    assert len(intents - {NONE}) >= 20
+    for text, action in demo:
+        assert len(text) < 60 and text.isascii()
+        parse_action(action)
