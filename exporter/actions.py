@@ -1,6 +1,6 @@
 """The action language: one line per utterance, e.g. `light.on area=kitchen` or `none`.
 
-The grammar is read from docs/ACTIONS.md (the contract) instead of being re-typed here, so the
+The grammar is read from ACTIONS.md (the contract, shipped in the package; docs/ links to it) instead of being re-typed here, so the
 document, the parser, the corpus and the tests cannot drift apart: edit the table, and every
 tool follows. What is read from the document:
 
@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-ACTIONS_MD = Path(__file__).resolve().parent.parent / "docs" / "ACTIONS.md"
+ACTIONS_MD = Path(__file__).resolve().parent / "ACTIONS.md"  # docs/ACTIONS.md links here
 
 
 @dataclass(frozen=True)

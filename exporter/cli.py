@@ -14,20 +14,12 @@ def _fail(msg: str):
     raise click.ClickException(msg)
 
 
-def _read_jsonl(path: Path, need=("text",)):
-    rows = []
-    with open(path, encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as e:
-                _fail(f"{path}:{n}: not JSON ({e.msg})")
-            if not isinstance(row, dict) or any(not isinstance(row.get(k), str) for k in need):
-                _fail(f"{path}:{n}: each line must be an object with string field(s) {', '.join(need)}")
-            rows.append(row)
-    return rows
+def _read_jsonl(path: Path, validate: bool = True, fields=("text", "action")):
+    from .corpus import read_jsonl
+    try:
+        return read_jsonl(path, validate=validate, fields=fields)
+    except (OSError, ValueError) as e:
+        _fail(str(e))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -62,7 +54,7 @@ def train(preset, out, data, steps, batch_size, lr, seed):
     from . import corpus as C
     from .train import train as run
     if data:
-        splits = {s: _read_jsonl(data / f"{s}.jsonl", ("text", "action"))
+        splits = {s: _read_jsonl(data / f"{s}.jsonl")
                   for s in ("train", "dev") if (data / f"{s}.jsonl").exists()}
         if "train" not in splits:
             _fail(f"{data}: no train.jsonl")
@@ -132,7 +124,7 @@ def predict(model_path, inp, outp):
         ref = Reference(load(model_path))
     except (OSError, FormatError) as e:
         _fail(f"{model_path}: {e}")
-    rows = _read_jsonl(inp)
+    rows = _read_jsonl(inp, validate=False, fields=("text",))
     outp.parent.mkdir(parents=True, exist_ok=True)
     with open(outp, "w", encoding="utf-8") as f:
         for r in rows:

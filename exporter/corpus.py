@@ -1224,9 +1224,9 @@ def check_row(row, where: str) -> dict:
     return {"text": text, "action": row["action"]}
 
 
-def read_jsonl(path, validate=True) -> list[dict]:
+def read_jsonl(path, validate=True, fields=("text", "action")) -> list[dict]:
     """Rows of a JSONL file; errors name the file and line. validate=False only checks JSON and
-    that `text` and `action` are strings (for files whose actions are predictions)."""
+    that `fields` are strings (for prediction inputs, or files whose actions are predictions)."""
     rows = []
     with open(path, encoding="utf-8") as f:
         for n, line in enumerate(f, 1):
@@ -1239,8 +1239,9 @@ def read_jsonl(path, validate=True) -> list[dict]:
             if validate:
                 rows.append(check_row(row, f"{path}:{n}"))
                 continue
-            if not isinstance(row, dict) or not all(isinstance(row.get(k), str) for k in ("text", "action")):
-                raise ValueError(f"{path}:{n}: expected an object with string fields `text` and `action`")
+            if not isinstance(row, dict) or not all(isinstance(row.get(k), str) for k in fields):
+                names = " and ".join(f"`{k}`" for k in fields)
+                raise ValueError(f"{path}:{n}: expected an object with string field(s) {names}")
             rows.append(row)
     return rows
 

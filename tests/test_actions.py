@@ -7,7 +7,8 @@ from exporter.actions import (ACTIONS_MD, AREAS, EXAMPLES, INTENTS, KINDS, NONE,
 
 
 def test_spec_is_read_from_the_repo_document():
-    assert ACTIONS_MD.name == "ACTIONS.md" and ACTIONS_MD.parent.name == "docs"
+    assert ACTIONS_MD.name == "ACTIONS.md" and ACTIONS_MD.parent.name == "exporter"
+    assert (ACTIONS_MD.parents[1] / "docs" / "ACTIONS.md").resolve() == ACTIONS_MD  # docs links to it
     assert len(INTENTS) == 38
     assert INTENTS["light.set"] == ("area", "name", "brightness", "color")
     assert INTENTS["motor.start"] == ("line", "id")

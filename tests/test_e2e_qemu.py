@@ -1,0 +1,102 @@
+"""End to end on the emulated Cortex-M4 board (QEMU mps2-an386): the firmware runs the shipped
+model and its tokens must equal, id for id, those of the bit-exact host reference
+(`exporter predict`'s engine), and every output must be an ACTIONS.md action line."""
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from exporter.actions import actions_equal, is_valid
+from exporter.corpus import DEMO_COMMANDS
+from exporter.mlm_format import load
+from exporter.reference import Reference
+from host_tools.errors import DeviceError
+from host_tools.flashers import qemu
+
+ROOT = Path(__file__).resolve().parents[1]
+MODEL = ROOT / "exporter" / "default_model" / "model.mlm"
+FIRMWARE = ROOT / ".pio" / "build" / "qemu-m4" / "firmware.elf"
+
+pytestmark = pytest.mark.skipif(shutil.which("qemu-system-arm") is None,
+                                reason="qemu-system-arm not installed (make test installs it)")
+
+
+@pytest.fixture(scope="module")
+def firmware():
+    # `make test` builds first; build here too so the test also runs on its own.
+    subprocess.run([str(ROOT / "scripts" / "pio"), "run", "-s", "-e", "qemu-m4"], cwd=ROOT, check=True)
+    return FIRMWARE
+
+
+@pytest.fixture(scope="module")
+def board(firmware):
+    with qemu.start("qemu-m4", firmware=firmware, model=MODEL) as rb:
+        assert rb.model_ok, rb.boot
+        with rb.connect(timeout=60) as dev:
+            yield dev
+
+
+@pytest.fixture(scope="module")
+def ref():
+    return Reference(load(MODEL))
+
+
+def test_info_reports_model_and_ram(board, ref):
+    info = board.info()
+    c = ref.m.config
+    assert info["model"] == "ok" and info["board"] == "qemu-m4" and info["clock"] == "instr"
+    assert (info["dim"], info["layers"], info["vocab"], info["seq_len"]) == \
+        (c["dim"], c["n_layers"], c["vocab_size"], c["seq_len"])
+    assert info["model_bytes"] == MODEL.stat().st_size
+    assert 0 < info["arena_used"] <= info["arena_size"]
+
+
+@pytest.mark.parametrize("text,expected", DEMO_COMMANDS, ids=[t for t, _ in DEMO_COMMANDS])
+def test_device_tokens_equal_reference(board, ref, text, expected):
+    streamed = []
+    r = board.gen(text, on_token=streamed.append)
+    device_ids = [t.id for t in r.tokens]
+    assert device_ids == ref.generate(text), "device and host reference disagree"
+    assert [t.id for t in streamed] == device_ids  # each token was delivered as it came
+    assert r.action == ref.predict(text)
+    assert is_valid(r.action), f"not an action line: {r.action!r}"
+    assert r.stats["prompt"] == len(ref.prompt(text))
+    stamps = [t.stamp for t in r.tokens]
+    assert stamps == sorted(stamps) and r.stats["t_total"] >= stamps[-1] > 0
+
+
+def test_demo_command_is_understood(board):
+    r = board.gen("turn on the kitchen lights")
+    assert actions_equal(r.action, "light.on area=kitchen"), r.action
+
+
+def test_device_survives_bad_input(board):
+    for line, code in [(b"hello", 1), (b"x" * 300, 2), (b"gen \xff\xfe", 3), (b"gen ", 4),
+                       (b"gen " + b"a b " * 60, 5)]:
+        with pytest.raises(DeviceError) as e:
+            board.command(line)
+        assert e.value.code == code, (line[:20], e.value)
+        board.ping()  # still responsive
+
+
+@pytest.mark.parametrize("damage", ["flip", "truncate", "empty"])
+def test_damaged_model_is_refused_by_firmware(firmware, tmp_path, damage):
+    blob = bytearray(MODEL.read_bytes())
+    if damage == "flip":
+        blob[len(blob) // 2] ^= 0x40          # CRC catches it
+    elif damage == "truncate":
+        blob = blob[: len(blob) // 2]         # header length runs past the data
+    else:
+        blob = bytearray(64)                  # no magic: an erased partition
+    bad = tmp_path / "bad.mlm"
+    bad.write_bytes(bytes(blob))
+    with qemu.start("qemu-m4", firmware=firmware, model=bad) as rb:
+        assert rb.model_ok is False
+        assert any(l.startswith("e 10 no model") for l in rb.boot), rb.boot
+        with rb.connect(timeout=30) as dev:
+            dev.ping()
+            assert dev.info()["model"] == "none"
+            with pytest.raises(DeviceError) as e:
+                dev.gen("turn on the kitchen lights")
+            assert e.value.code == 10
