@@ -22,7 +22,8 @@ typedef enum {
     MLM_E_TENSOR,       /* required tensor missing or wrong shape/dtype */
     MLM_E_ARENA,        /* run state does not fit the arena */
     MLM_E_PROMPT,       /* prompt does not fit the context */
-    MLM_E_ARG           /* bad argument */
+    MLM_E_ARG,          /* bad argument */
+    MLM_E_TOKENIZER     /* tokenizer tables inconsistent (offsets, merges) */
 } mlm_status;
 
 const char *mlm_status_str(mlm_status s);
@@ -64,35 +65,50 @@ typedef struct {
     uint32_t n_params;    /* weights counted as the exporter counts them */
 } mlm_model;
 
-/* Verify and map a model blob (container header + FlatBuffer) of at most `avail` bytes. */
+/* Verify and map a model blob (container header + FlatBuffer) of at most `avail` bytes.
+ * The blob must start at a 4-byte aligned address (MLM_E_ARG otherwise): weights and tables
+ * are read in place; a 16-byte aligned blob also gives 16-byte aligned int8 weights.
+ * Never reads outside blob[0, avail), whatever the bytes are. */
 mlm_status mlm_model_load(mlm_model *m, const void *blob, size_t avail);
 
-/* Bytes of arena the run state needs (activations, KV cache, logits). */
+/* Bytes of arena the run state needs (activations, KV cache, logits), for an arena that
+ * starts 16-byte aligned (otherwise up to 15 bytes more); SIZE_MAX if it cannot be met. */
 size_t mlm_arena_bytes(const mlm_config *cfg);
 
 typedef struct {
     const mlm_model *m;
     /* run state, carved from the arena */
-    float *x, *xb, *hb, *hb2, *q, *k, *v, *att, *logits;
+    float *x, *xb, *xb2, *hb, *hb2, *q, *k, *v, *att, *logits;
     int8_t *xq;  float *xs;        /* quantized activation and its scales */
     int8_t *kc, *vc;               /* [layers][seq_len][kv_dim] */
     float *ks, *vs;                /* [layers][seq_len][n_kv_heads] */
+    uint16_t *tokens;              /* [seq_len]: the prompt, during mlm_generate */
     size_t arena_used;
 } mlm_ctx;
 
+/* Carve the run state from the arena (zeroed); MLM_E_ARENA if it is too small. */
 mlm_status mlm_ctx_init(mlm_ctx *c, const mlm_model *m, void *arena, size_t arena_size);
 
-/* Run one token at position pos; when want_logits, c->logits holds vocab_size logits. */
+/* Run one token at position pos; when want_logits, c->logits holds vocab_size logits.
+ * Positions 0..pos-1 must have been run before (they are in the KV cache). Does nothing
+ * when token or pos is out of range. */
 void mlm_forward(mlm_ctx *c, int token, int pos, int want_logits);
 
 /* Tokenizer (docs/numerics.md): encode UTF-8 bytes, return number of tokens or -1 if more
- * than max_tokens would be needed. */
+ * than max_tokens would be needed. out is also the working buffer, which starts with one
+ * token per byte: it needs len <= max_tokens (else -1) even when merges end shorter. */
 int mlm_encode(const mlm_model *m, const uint8_t *text, size_t len, uint16_t *out, int max_tokens);
-/* Bytes of one token (n set to their count). */
+/* Bytes of one token (n set to their count); NULL with n = 0 for an id out of range. */
 const uint8_t *mlm_token_bytes(const mlm_model *m, int token, size_t *n);
 
 /* Greedy generation. The callback gets each generated token as it is produced (index from 0);
- * return nonzero from it to stop early. Output ends after eos (included) or a full context. */
+ * return nonzero from it to stop early. Output ends after eos (included) or a full context.
+ * max_new <= 0: no limit but the context. fn and st may be NULL. MLM_E_PROMPT when the
+ * prompt [BOS] + encode(text) + [SEP] is longer than seq_len, or the text is longer than
+ * n_layers * seq_len * kv_dim / 2 bytes (it is encoded in the key cache, idle until prefill,
+ * one uint16 per byte before merging). As in llama2.c, the context is full
+ * when position seq_len - 1 has been run: a prompt of P tokens leaves room for up to
+ * seq_len - P + 1 generated tokens (the last one is produced but never run). */
 typedef int (*mlm_token_fn)(void *user, int index, int token, const uint8_t *bytes, size_t n);
 
 typedef struct {

@@ -1,0 +1,76 @@
+/* Greedy decoder (docs/numerics.md, "Decoding"): prompt = [BOS] + encode(text) + [SEP],
+ * prefill, then argmax one token at a time until eos, a full context, max_new tokens, or the
+ * callback says stop.
+ *
+ * "Full context" as in llama2.c and exporter/reference.py: every position 0..seq_len-1 has
+ * been run. A token is produced by the forward pass of the token before it, so the last
+ * generated token needs no position of its own: a prompt of P <= seq_len tokens yields up to
+ * seq_len - P + 1 tokens. */
+#include "microlm.h"
+
+/* Index of the largest logit; the lowest id wins a tie. */
+static int argmax(const float *v, uint32_t n)
+{
+    uint32_t best = 0;
+    for (uint32_t i = 1; i < n; i++)
+        if (v[i] > v[best]) best = i;
+    return (int)best;
+}
+
+/* Tokenize into c->tokens. The encoder needs one uint16 slot per input byte before merging,
+ * more than the prompt buffer has; the KV cache is idle until prefill, so it is the scratch.
+ * Returns the prompt length, or -1 when it does not fit the context. */
+static int build_prompt(mlm_ctx *c, const uint8_t *text, size_t len)
+{
+    const mlm_config *p = &c->m->cfg;
+    uint16_t *scratch = (uint16_t *)(void *)c->kc; /* 16-byte aligned by the arena */
+    size_t room = (size_t)p->n_layers * p->seq_len * p->kv_dim / sizeof(uint16_t);
+    if (p->seq_len < 2 || len > room) return -1;
+    int max_text = (int)p->seq_len - 2; /* BOS and SEP */
+    int n = mlm_encode(c->m, text, len, scratch, room > 0x7fffffff ? 0x7fffffff : (int)room);
+    if (n < 0 || n > max_text) return -1;
+    c->tokens[0] = (uint16_t)p->bos_id;
+    for (int i = 0; i < n; i++) c->tokens[1 + i] = scratch[i];
+    c->tokens[1 + n] = (uint16_t)p->sep_id;
+    return n + 2;
+}
+
+mlm_status mlm_generate(mlm_ctx *c, const uint8_t *text, size_t len, int max_new,
+                        mlm_token_fn fn, void *user, mlm_gen_stats *st)
+{
+    if (c == NULL || c->m == NULL || (text == NULL && len != 0)) return MLM_E_ARG;
+    const mlm_model *m = c->m;
+    int seq = (int)m->cfg.seq_len;
+    if (st != NULL) {
+        st->prompt_tokens = 0;
+        st->gen_tokens = 0;
+        st->stopped_eos = 0;
+    }
+    int n_prompt = build_prompt(c, text, len);
+    if (n_prompt < 0) return MLM_E_PROMPT;
+
+    /* prefill: logits only for the last prompt token */
+    for (int i = 0; i < n_prompt; i++) mlm_forward(c, c->tokens[i], i, i == n_prompt - 1);
+
+    int n_gen = 0, eos = 0;
+    for (;;) {
+        int tok = argmax(c->logits, m->cfg.vocab_size);
+        size_t nb;
+        const uint8_t *bytes = mlm_token_bytes(m, tok, &nb);
+        n_gen++;
+        int stop = fn != NULL ? fn(user, n_gen - 1, tok, bytes, nb) : 0;
+        if ((uint32_t)tok == m->cfg.eos_id) {
+            eos = 1;
+            break;
+        }
+        int pos = n_prompt + n_gen - 1; /* where tok goes to produce the next token */
+        if (stop || (max_new > 0 && n_gen >= max_new) || pos >= seq) break;
+        mlm_forward(c, tok, pos, 1);
+    }
+    if (st != NULL) {
+        st->prompt_tokens = n_prompt;
+        st->gen_tokens = n_gen;
+        st->stopped_eos = eos;
+    }
+    return MLM_OK;
+}
