@@ -60,7 +60,8 @@ def train(preset, out, data, steps, batch_size, lr, seed):
             _fail(f"{data}: no train.jsonl")
     else:
         splits = C.generate(seed=seed)
-    info = run(splits, out, preset=preset, steps=steps, batch_size=batch_size, lr=lr, seed=seed)
+    info = run(splits, out, preset=preset, steps=steps, batch_size=batch_size, lr=lr, seed=seed,
+               log=click.echo)  # click.echo flushes: progress shows up in a log file too
     click.echo(f"checkpoint: {out}  ({info['train_seconds']} s)")
 
 
