@@ -36,7 +36,7 @@ build/.pio-ready: $(VENV)/.installed scripts/setup_platformio.sh
 	mkdir -p build && touch $@
 
 firmware: setup
-	$(PIO) run -e qemu-m4 -e native
+	$(PIO) run -s -e qemu-m4 -e native
 
 # Retrain the shipped default model (about 10 minutes on 2 cores), then export it.
 model: setup
