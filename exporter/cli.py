@@ -101,7 +101,7 @@ def _check(model, tok, m, n):
     rows = C.generate(seed=0)["dev"][:n]
     agree = float_ok = q_ok = 0
     for r in rows:
-        p = [BOS] + tok.encode(r["text"]) + [SEP]
+        p = tok.prompt(r["text"])
         fl = tok.decode(model.generate(p, EOS, model.config.seq_len - len(p) + 1)).split("\n")[0]
         q = ref.predict(r["text"])
         agree += fl == q

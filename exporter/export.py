@@ -74,7 +74,7 @@ def random_mlm(cfg: dict, seed: int = 0, n_merges: int = 40) -> MLMFile:
               "attention.wv.weight": (kv, d), "attention.wo.weight": (d, d),
               "feed_forward.w1.weight": (h, d), "feed_forward.w3.weight": (h, d),
               "feed_forward.w2.weight": (d, h)}
-    w = {"tok_embeddings.weight": rng.normal(0, 1.0, (cfg["vocab_size"], d)),
+    w = {"tok_embeddings.weight": rng.normal(0, 0.5, (cfg["vocab_size"], d)),
          "norm.weight": rng.uniform(0.5, 1.5, d)}
     for l in range(cfg["n_layers"]):
         for k, s in shapes.items():

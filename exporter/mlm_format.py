@@ -143,12 +143,12 @@ def to_bytes(m: MLMFile) -> bytes:
         b.PrependUOffsetTRelativeSlot(M_GRAMMAR, grammar_off, 0)
     b.PrependUOffsetTRelativeSlot(M_META, meta_off, 0)
     root = b.EndObject()
+    # FlatBuffers aligns relative to the buffer's end; a length that is a multiple of 16 makes
+    # that absolute, so with the 16-byte header every int8 data vector is 16-byte aligned in
+    # flash. Finish pads the front to minalign.
+    b.minalign = max(b.minalign, 16)
     b.Finish(root, file_identifier=FILE_IDENT)
     fb = bytes(b.Output())
-    # The FlatBuffer's own alignment is relative to its end; Finish pads it to the largest
-    # alignment used (16), so the buffer's length is a multiple of 16 and offset 16 in the file
-    # keeps every int8 data vector 16-byte aligned in flash.
-    assert len(fb) % 16 == 0, len(fb)
     return HEADER.pack(MAGIC, CONTAINER_VERSION, len(fb), zlib.crc32(fb)) + fb
 
 

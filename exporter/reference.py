@@ -127,6 +127,13 @@ def encode(vocab_size: int, merges: list, first_merge: int, data: bytes) -> list
     return toks
 
 
+def prompt_bytes(text: str) -> bytes:
+    """What the model reads: the UTF-8 text with ASCII A-Z lowered (bytes.lower touches ASCII
+    only, as the device does). Actions are lowercase, so case carries nothing the model needs,
+    and "Sunroom" and "sunroom" become the same tokens."""
+    return text.encode("utf-8").lower()
+
+
 # ------------------------------------------------------------------------------ model
 
 class Reference:
@@ -199,7 +206,7 @@ class Reference:
 
     def prompt(self, text: str) -> list[int]:
         c = self.m.config
-        return [c["bos_id"]] + self.encode(text.encode("utf-8")) + [c["sep_id"]]
+        return [c["bos_id"]] + self.encode(prompt_bytes(text)) + [c["sep_id"]]
 
     def generate(self, text: str, max_new: int | None = None) -> list[int]:
         """Greedy tokens after the prompt, ending with eos (included) or a full context."""

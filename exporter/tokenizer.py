@@ -2,32 +2,25 @@
 
 Hugging Face `tokenizers` learns the merges (it is fast and well kept); the encoder is the
 project's own greedy-by-rank loop (reference.encode), simple enough that the firmware runs the
-same algorithm and matches it token for token. No pre-tokenizer: merges may span spaces, which
-suits short commands.
+same algorithm and matches it token for token, with no pre-tokenizer.
+
+Merges are learned only inside runs of ASCII letters. Because no merge contains a space, a
+digit or punctuation, the plain greedy encoder never merges across them, so a word is the
+same tokens wherever it stands: "sunroom" in "lights on in the sunroom" and in
+"light.on area=sunroom" encode alike, which is what lets the model copy a name it never saw.
+Digits stay single bytes, so any number is spelled the same way in the text and the action.
 """
 from __future__ import annotations
 
 import json
+import re
+import string
 from pathlib import Path
 
 from . import reference
 
 BOS, SEP, EOS = 256, 257, 10  # EOS is the newline byte: the device stops at end of line
 FIRST_MERGE = 258
-
-
-def _byte_decoder() -> dict[str, int]:
-    """Inverse of the GPT-2 byte-to-unicode table the ByteLevel alphabet uses."""
-    bs = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + \
-        list(range(ord("®"), ord("ÿ") + 1))
-    cs = bs[:]
-    n = 0
-    for b in range(256):
-        if b not in bs:
-            bs.append(b)
-            cs.append(256 + n)
-            n += 1
-    return {chr(c): b for b, c in zip(bs, cs)}
 
 
 class Tokenizer:
@@ -45,29 +38,37 @@ class Tokenizer:
     def encode(self, text: str) -> list[int]:
         return reference.encode(self.vocab_size, self.merges, FIRST_MERGE, text.encode("utf-8"))
 
+    def prompt(self, text: str) -> list[int]:
+        """The model's input for an utterance: [BOS] + encode(lowered text) + [SEP], exactly as
+        the device builds it (reference.prompt_bytes)."""
+        data = reference.prompt_bytes(text)
+        return [BOS] + reference.encode(self.vocab_size, self.merges, FIRST_MERGE, data) + [SEP]
+
     def decode(self, ids) -> str:
         return b"".join(self.vocab[i] for i in ids).decode("utf-8", errors="replace")
 
     @classmethod
     def train(cls, texts, vocab_size: int) -> "Tokenizer":
-        """Learn vocab_size - 258 merges from texts (none may contain a newline)."""
+        """Learn up to vocab_size - 258 merges from the letter runs of texts."""
         if not 258 <= vocab_size <= 65535:
             raise ValueError(f"vocab_size must be in 258..65535, got {vocab_size}")
         from tokenizers import Tokenizer as HFTok, models, pre_tokenizers, trainers
+        letters = string.ascii_letters
         hf = HFTok(models.BPE())
-        hf.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)
+        hf.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
         trainer = trainers.BpeTrainer(
-            vocab_size=vocab_size - 2, min_frequency=2, show_progress=False,
-            initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), special_tokens=[])
-        hf.train_from_iterator((t.replace("\n", " ") for t in texts), trainer=trainer)
-        dec = _byte_decoder()
-        to_bytes = lambda s: bytes(dec[c] for c in s)  # noqa: E731
-        ids = {bytes([b]): b for b in range(256)}
+            vocab_size=len(letters) + vocab_size - FIRST_MERGE, min_frequency=2,
+            show_progress=False, initial_alphabet=list(letters), special_tokens=[])
+        # prompts are lowered before encoding (reference.prompt_bytes) and actions are
+        # lowercase, so uppercase merges would never be used
+        words = (" ".join(re.findall(r"[a-z]+", t.lower())) for t in texts)
+        hf.train_from_iterator(words, trainer=trainer)
+        ids = {c.encode(): ord(c) for c in letters}
         merges = []
         for entry in json.loads(hf.to_str())["model"]["merges"]:
-            a, b = entry.split(" ") if isinstance(entry, str) else entry
-            a, b = to_bytes(a), to_bytes(b)
-            if a + b in ids or b"\n" in a + b:
+            a, b = (entry.split(" ") if isinstance(entry, str) else entry)
+            a, b = a.encode(), b.encode()
+            if a + b in ids or a not in ids or b not in ids:
                 continue
             merges.append((ids[a], ids[b]))
             ids[a + b] = FIRST_MERGE + len(merges) - 1

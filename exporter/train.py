@@ -24,7 +24,7 @@ def encode_rows(tok: Tokenizer, rows, seq_len: int):
     """Token rows and the index where the action starts; rows that do not fit are dropped."""
     out = []
     for r in rows:
-        p = [BOS] + tok.encode(r["text"]) + [SEP]
+        p = tok.prompt(r["text"])
         ids = p + tok.encode(r["action"]) + [EOS]
         if len(ids) <= seq_len + 1:  # +1: the last token is only a target
             out.append((ids, len(p)))
@@ -56,7 +56,7 @@ def exact_match(model, tok, rows, limit=None) -> float:
     rows = rows[:limit] if limit else rows
     ok = 0
     for r in rows:
-        p = [BOS] + tok.encode(r["text"]) + [SEP]
+        p = tok.prompt(r["text"])
         out = model.generate(p, EOS, model.config.seq_len - len(p) + 1)
         pred = tok.decode(out).split("\n", 1)[0]
         ok += actions_equal(pred, r["action"])

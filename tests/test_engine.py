@@ -82,6 +82,7 @@ def test_prefill_without_logits_then_logits(model):
 def test_generate_matches_reference(model):
     m, blob = model
     eng, ref = E.Engine(blob), Reference(m)
+    varied = 0
     for text in PROMPTS:
         prompt = ref.prompt(text)
         if len(prompt) > m.config["seq_len"]:
@@ -93,10 +94,13 @@ def test_generate_matches_reference(model):
         assert out == ref.generate(text), text
         assert st.prompt_tokens == len(prompt) and st.gen_tokens == len(out)
         assert st.stopped_eos == (out[-1] == m.config["eos_id"])
-        assert len(set(out)) > 1 or len(out) == 1  # a real trajectory, not one token repeated
+        varied += len(set(out)) > 1  # a real trajectory, not one token repeated
         assert len(prompt) + len(out) <= m.config["seq_len"] + 1
         # the same context again: nothing is left over from the previous run
         assert eng.generate(text.encode())[1] == out
+    # random models can fall into a fixed point on some prompts; most must not, or the
+    # comparison above would only ever see one token
+    assert varied >= len(PROMPTS) // 2, varied
 
 
 def test_generate_max_new_and_callback_stop():

@@ -168,3 +168,20 @@ def test_reference_follows_the_float_model():
         q = ref.forward(t, pos)
         corr = np.corrcoef(q, fl[pos])[0, 1]
         assert corr > 0.98, (pos, corr)
+
+
+def test_prompt_lowers_ascii_only(tok):
+    assert tok.prompt("Turn ON the Kitchen Lights") == tok.prompt("turn on the kitchen lights")
+    assert reference.prompt_bytes("KÜCHE Ä") == "küche Ä".encode()  # non-ASCII left alone
+    ids = tok.prompt("sunroom")
+    assert ids[0] == BOS and ids[-1] == SEP
+
+
+def test_merges_stay_inside_words(tok):
+    """A word is the same tokens wherever it stands, so names can be copied into actions."""
+    for l, r in tok.merges:
+        assert (tok.vocab[l] + tok.vocab[r]).isalpha()
+    word = tok.encode("kitchen")
+    assert tok.encode("lights in the kitchen")[-len(word):] == word
+    assert tok.encode("light.on area=kitchen")[-len(word):] == word
+    assert tok.encode("21") == [ord("2"), ord("1")]  # digits stay single bytes

@@ -1,4 +1,4 @@
-/* Greedy decoder (docs/numerics.md, "Decoding"): prompt = [BOS] + encode(text) + [SEP],
+/* Greedy decoder (docs/numerics.md, "Decoding"): prompt = [BOS] + encode(lower(text)) + [SEP],
  * prefill, then argmax one token at a time until eos, a full context, max_new tokens, or the
  * callback says stop.
  *
@@ -27,7 +27,7 @@ static int build_prompt(mlm_ctx *c, const uint8_t *text, size_t len)
     size_t room = (size_t)p->n_layers * p->seq_len * p->kv_dim / sizeof(uint16_t);
     if (p->seq_len < 2 || len > room) return -1;
     int max_text = (int)p->seq_len - 2; /* BOS and SEP */
-    int n = mlm_encode(c->m, text, len, scratch, room > 0x7fffffff ? 0x7fffffff : (int)room);
+    int n = mlm_encode_lower(c->m, text, len, scratch, room > 0x7fffffff ? 0x7fffffff : (int)room);
     if (n < 0 || n > max_text) return -1;
     c->tokens[0] = (uint16_t)p->bos_id;
     for (int i = 0; i < n; i++) c->tokens[1 + i] = scratch[i];

@@ -98,6 +98,9 @@ void mlm_forward(mlm_ctx *c, int token, int pos, int want_logits);
  * than max_tokens would be needed. out is also the working buffer, which starts with one
  * token per byte: it needs len <= max_tokens (else -1) even when merges end shorter. */
 int mlm_encode(const mlm_model *m, const uint8_t *text, size_t len, uint16_t *out, int max_tokens);
+/* The same after mapping ASCII A-Z to a-z: how prompts are encoded (docs/numerics.md). */
+int mlm_encode_lower(const mlm_model *m, const uint8_t *text, size_t len, uint16_t *out,
+                     int max_tokens);
 /* Bytes of one token (n set to their count); NULL with n = 0 for an id out of range. */
 const uint8_t *mlm_token_bytes(const mlm_model *m, int token, size_t *n);
 

@@ -19,11 +19,13 @@ static int32_t merge_of(const mlm_model *m, uint16_t left, uint16_t right)
     return lo < m->n_merges && m->merge_keys[lo] == key ? (int32_t)m->merge_ids[lo] : -1;
 }
 
-int mlm_encode(const mlm_model *m, const uint8_t *text, size_t len, uint16_t *out, int max_tokens)
+static int encode(const mlm_model *m, const uint8_t *text, size_t len, uint16_t *out,
+                  int max_tokens, int lower)
 {
     if (max_tokens < 0 || len > (size_t)max_tokens) return -1;
     int n = (int)len;
-    for (int i = 0; i < n; i++) out[i] = text[i];
+    for (int i = 0; i < n; i++)
+        out[i] = (lower && text[i] >= 'A' && text[i] <= 'Z') ? (uint16_t)(text[i] + 32) : text[i];
     for (;;) {
         int best_at = -1;
         int32_t best_id = 0;
@@ -40,6 +42,17 @@ int mlm_encode(const mlm_model *m, const uint8_t *text, size_t len, uint16_t *ou
         n--;
     }
     return n;
+}
+
+int mlm_encode(const mlm_model *m, const uint8_t *text, size_t len, uint16_t *out, int max_tokens)
+{
+    return encode(m, text, len, out, max_tokens, 0);
+}
+
+int mlm_encode_lower(const mlm_model *m, const uint8_t *text, size_t len, uint16_t *out,
+                     int max_tokens)
+{
+    return encode(m, text, len, out, max_tokens, 1);
 }
 
 const uint8_t *mlm_token_bytes(const mlm_model *m, int token, size_t *n)
