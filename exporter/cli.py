@@ -31,10 +31,21 @@ def main():
 @main.command()
 @click.option("--out", type=click.Path(path_type=Path), default=Path("build/corpus"), show_default=True)
 @click.option("--seed", default=0, show_default=True)
-def corpus(out, seed):
+@click.option("--mix", "mix_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="your own JSONL (`text`, `action`) to mix into the training split")
+@click.option("--mix-repeat", default=5, show_default=True,
+              help="copies of each of your rows (a few dozen would drown in 30,000 generated ones)")
+def corpus(out, seed, mix_path, mix_repeat):
     """Generate the command corpus (train/dev/test JSONL) from ACTIONS.md."""
     from . import corpus as C
     splits = C.generate(seed=seed)
+    if mix_path:
+        user = _read_jsonl(mix_path)
+        try:
+            splits["train"] = C.mix_user_data(splits["train"], user, repeat=mix_repeat, seed=seed)
+        except ValueError as e:
+            _fail(f"{mix_path}: {e}")
+        click.echo(f"mixed {len(user)} rows of {mix_path} into train ({mix_repeat} copies each)")
     for name, rows in splits.items():
         C.write_jsonl(rows, out / f"{name}.jsonl")
         click.echo(f"{out / (name + '.jsonl')}: {len(rows)} rows")
@@ -71,7 +82,9 @@ def train(preset, out, data, steps, batch_size, lr, seed):
 @click.option("--out", type=click.Path(path_type=Path), default=Path("build/model"), show_default=True)
 @click.option("--check", "check_n", default=50, show_default=True,
               help="compare float and quantized outputs on this many dev commands (0: skip)")
-def export(checkpoint, quant, out, check_n):
+@click.option("--grammar/--no-grammar", default=True, show_default=True,
+              help="embed the action language's DFA (from ACTIONS.md) for constrained decoding")
+def export(checkpoint, quant, out, check_n, grammar):
     """Quantize a checkpoint and write model.mlm + model_data.c/.h."""
     from .export import build_mlm, export_files
     from .train import load_checkpoint
@@ -83,9 +96,16 @@ def export(checkpoint, quant, out, check_n):
     train_info = {}
     if (checkpoint / "train.json").exists():
         train_info = json.loads((checkpoint / "train.json").read_text())
-    m = build_mlm(weights, cfg.to_dict(), tok, {"train": train_info, "params": model.n_params()}, quant)
+    m = build_mlm(weights, cfg.to_dict(), tok, {"train": train_info, "params": model.n_params()}, quant,
+                  grammar=grammar)
     info = export_files(m, out)
     click.echo(f"{out / 'model.mlm'}: {info['model_bytes']:,} bytes, {model.n_params():,} parameters, {quant}")
+    if m.grammar:
+        from .grammar import Grammar
+        g = Grammar.from_bytes(m.grammar)
+        click.echo(f"grammar: {g.n_states} states, {g.n_edges} edges, {len(m.grammar):,} bytes")
+    else:
+        click.echo("grammar: none (decoding is unconstrained)")
     click.echo(f"{out / 'model_data.c'}: C array for firmware that compiles the model in")
     if check_n:
         _check(model, tok, m, check_n)
@@ -138,20 +158,78 @@ def predict(model_path, inp, outp):
 
 
 @main.command()
-@click.option("--model", "model_path", type=click.Path(path_type=Path), default=DEFAULT_MODEL,
-              show_default="the shipped default model")
-def info(model_path):
-    """Describe a .mlm model: config, size, parameters."""
+@click.option("--model", "model_path", type=click.Path(path_type=Path),
+              help="a .mlm file [default: the shipped default model]")
+@click.option("--preset", type=click.Choice(["nano", "micro", "small", "all"]),
+              help="describe training presets instead of a model file")
+def info(model_path, preset):
+    """Parameters, flash and RAM of a model file or of the presets."""
+    from .export import arena_bytes, flash_bytes
+    if preset:
+        from .model import PRESETS, Transformer
+        names = list(PRESETS) if preset == "all" else [preset]
+        click.echo(f"{'preset':8} {'params':>10} {'flash':>12} {'RAM':>10}  shape")
+        for name in names:
+            c = PRESETS[name].to_dict()
+            n = Transformer(PRESETS[name]).n_params()
+            click.echo(f"{name:8} {n:>10,} {'~' + format(flash_bytes(c), ','):>12} "
+                       f"{arena_bytes(c):>10,}  dim={c['dim']} layers={c['n_layers']} "
+                       f"heads={c['n_heads']}/{c['n_kv_heads']} hidden={c['hidden_dim']} "
+                       f"vocab={c['vocab_size']} seq_len={c['seq_len']}")
+        click.echo("flash: the .mlm file (weights read in place); RAM: the engine's run state "
+                   "(activations, int8 KV cache, logits), as the firmware's `info` reports it")
+        return
     from .mlm_format import FormatError, load
+    model_path = model_path or DEFAULT_MODEL
     try:
         data = Path(model_path).read_bytes()
         m = load(model_path)
     except (OSError, FormatError) as e:
         _fail(f"{model_path}: {e}")
     n = sum(t.q.size for t in m.tensors.values() if hasattr(t, "q"))
-    click.echo(f"{model_path}: {len(data):,} bytes, {n:,} int8 weights")
+    click.echo(f"{model_path}: flash {len(data):,} bytes, RAM {arena_bytes(m.config):,} bytes, "
+               f"{n:,} int8 weights")
     click.echo(" ".join(f"{k}={v}" for k, v in m.config.items()))
     click.echo(json.dumps(m.meta, sort_keys=True))
+
+
+@main.command("eval")
+@click.option("--model", "model_path", type=click.Path(exists=True, path_type=Path), default=DEFAULT_MODEL,
+              show_default="the shipped default model",
+              help="a .mlm file (run through the bit-exact reference) or a float checkpoint directory")
+@click.option("--data", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
+              help="JSONL with `text` and `action` (e.g. build/corpus/test.jsonl)")
+@click.option("--grammar/--no-grammar", default=True, show_default=True,
+              help="grammar-constrained decoding (.mlm models that carry a grammar)")
+@click.option("--limit", type=int, help="only the first N rows")
+@click.option("--json", "as_json", is_flag=True, help="machine-readable output")
+@click.option("--errors", "n_errors", default=0, show_default=True, help="print this many wrong predictions")
+def eval_cmd(model_path, data, grammar, limit, as_json, n_errors):
+    """Exact match, intent accuracy, `none` precision/recall and a per-intent table."""
+    from .eval import evaluate
+    rows = _read_jsonl(data)[:limit]
+    if not rows:
+        _fail(f"{data}: no rows")
+    res = evaluate(model_path, rows, constrained=grammar)
+    if as_json:
+        click.echo(json.dumps(res, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+    con = Console()
+    t = Table(title=f"{res['kind']} {model_path} on {data} ({res['n']} rows, {res['seconds']} s)")
+    t.add_column("intent")
+    t.add_column("n", justify="right")
+    t.add_column("exact %", justify="right")
+    for k, v in res["per_intent"].items():
+        t.add_row(str(k), str(v["n"]), f"{v['exact_match']:.1f}")
+    con.print(t)
+    g = "" if res["kind"] == "float" else f" ({'constrained' if grammar else 'unconstrained'})"
+    con.print(f"exact match {res['exact_match']}%  intent {res['intent_accuracy']}%  "
+              f"valid {res['valid']}%  none precision {res['none_precision']}%  "
+              f"none recall {res['none_recall']}%{g}")
+    for e in res["errors"][:n_errors]:
+        con.print(f"  {e['text']!r}: {e['pred']!r} (expected {e['gold']!r})", markup=False)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__, reference
+from . import __version__, grammar as G, reference
 from .mlm_format import MLMFile, QTensor
 from .tokenizer import BOS, EOS, SEP, Tokenizer
 
@@ -38,8 +38,9 @@ def rope_tables(seq_len: int, head_size: int, theta: float):
 
 
 def build_mlm(weights: dict, cfg: dict, tok: Tokenizer, meta: dict | None = None,
-              quant: str = "int8") -> MLMFile:
-    """weights: PyTorch-named float arrays (a state_dict as numpy)."""
+              quant: str = "int8", grammar: bool = True) -> MLMFile:
+    """weights: PyTorch-named float arrays (a state_dict as numpy). grammar: embed the action
+    language's DFA (exporter/grammar.py, from ACTIONS.md) for constrained decoding."""
     if quant != "int8":
         raise ValueError(f"quantization {quant!r} is not supported yet (int8 is)")
     gs = cfg["group_size"]
@@ -59,10 +60,11 @@ def build_mlm(weights: dict, cfg: dict, tok: Tokenizer, meta: dict | None = None
     for k in ("norm_eps", "rope_theta"):  # stored as float32: keep the value the device sees
         config[k] = float(np.float32(config[k]))
     meta = dict(meta or {}, quant=quant, exporter=__version__)
-    return MLMFile(config, t, list(tok.vocab), list(tok.merges), meta)
+    blob = G.default_blob() if grammar else b""
+    return MLMFile(config, t, list(tok.vocab), list(tok.merges), meta, blob)
 
 
-def random_mlm(cfg: dict, seed: int = 0, n_merges: int = 40) -> MLMFile:
+def random_mlm(cfg: dict, seed: int = 0, n_merges: int = 40, grammar: bool = True) -> MLMFile:
     """An untrained model with random weights, for tests of the engine and the format."""
     rng = np.random.default_rng(seed)
     texts = ["turn on the kitchen lights", "set the thermostat to 21 degrees",
@@ -81,7 +83,7 @@ def random_mlm(cfg: dict, seed: int = 0, n_merges: int = 40) -> MLMFile:
             w[f"layers.{l}.{k}"] = rng.normal(0, 1.0 / np.sqrt(s[1]), s)
         w[f"layers.{l}.attention_norm.weight"] = rng.uniform(0.5, 1.5, d)
         w[f"layers.{l}.ffn_norm.weight"] = rng.uniform(0.5, 1.5, d)
-    return build_mlm(w, cfg, tok, {"random_seed": seed})
+    return build_mlm(w, cfg, tok, {"random_seed": seed}, grammar=grammar)
 
 
 def write_c_array(blob: bytes, path_c, symbol: str = "microlm_model_data"):
@@ -101,6 +103,37 @@ def write_c_array(blob: bytes, path_c, symbol: str = "microlm_model_data"):
         f'#include "{path_h.name}"\n'
         f"__attribute__((aligned(16))) const uint8_t {symbol}[] = {{\n{rows}\n}};\n"
         f"const size_t {symbol}_len = {len(blob)};\n")
+
+
+def _align16(n: int) -> int:
+    return (n + 15) & ~15
+
+
+def arena_bytes(cfg: dict) -> int:
+    """RAM of the device's run state for a config: the same carving, in the same order, as
+    layout() in firmware/lib/microlm/src/forward.c (checked against it by a test)."""
+    d, h, S, L = cfg["dim"], cfg["hidden_dim"], cfg["seq_len"], cfg["n_layers"]
+    kv = d // cfg["n_heads"] * cfg["n_kv_heads"]
+    widest = max(d, h)
+    bufs = [4 * d, 4 * d, 4 * d, 4 * h, 4 * h, 4 * d, 4 * kv, 4 * kv, 4 * S,
+            4 * cfg["vocab_size"], widest, 4 * (widest // cfg["group_size"]),
+            L * S * kv, L * S * kv, 4 * L * S * cfg["n_kv_heads"],
+            4 * L * S * cfg["n_kv_heads"], 2 * S]
+    used = 0
+    for b in bufs:
+        used = _align16(used) + b
+    return used
+
+
+def flash_bytes(cfg: dict) -> int:
+    """Approximate size of the .mlm file for a config (weights, scales, norms, rope tables,
+    tokenizer); exact for a given model: `exporter info --model`."""
+    d, h, L, V, gs = cfg["dim"], cfg["hidden_dim"], cfg["n_layers"], cfg["vocab_size"], cfg["group_size"]
+    kv = d // cfg["n_heads"] * cfg["n_kv_heads"]
+    int8 = V * d + L * (2 * d * d + 2 * kv * d + 3 * h * d)
+    floats = int8 // gs + (2 * L + 1) * d + cfg["seq_len"] * (d // cfg["n_heads"])
+    tokenizer = 4 * (V + 1) + 4 * V + 6 * max(0, V - 258)   # offsets, ~4 bytes per token, merges
+    return int8 + 4 * floats + tokenizer + 64 * (9 * L + 4)  # + per-tensor FlatBuffer overhead
 
 
 def export_files(m: MLMFile, out_dir) -> dict:

@@ -1,0 +1,94 @@
+"""Score a command model on labelled utterances: exact match (ACTIONS.md equality), intent
+accuracy, `none` precision and recall, validity, and a per-intent table.
+
+A model is either a float checkpoint directory (greedy decoding in PyTorch) or a quantized
+`.mlm` file run through the bit-exact reference, i.e. the tokens the device produces.
+"""
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from .actions import NONE, actions_equal, is_valid
+
+
+def _intent(line: str) -> str | None:
+    if not is_valid(line):
+        return None
+    return line.split(" ", 1)[0]
+
+
+def score(rows: list[dict], preds: list[str]) -> dict:
+    """Metrics of predictions against rows' `action`s."""
+    n = len(rows)
+    em = intent_ok = valid = 0
+    tp = pred_none = gold_none = 0
+    per = defaultdict(lambda: [0, 0])  # gold intent -> [count, exact]
+    for r, p in zip(rows, preds):
+        gold = r["action"]
+        gi = _intent(gold)
+        ok = actions_equal(p, gold)
+        em += ok
+        valid += is_valid(p)
+        intent_ok += _intent(p) == gi
+        per[gi][0] += 1
+        per[gi][1] += ok
+        g_none, p_none = gold == NONE, p == NONE
+        gold_none += g_none
+        pred_none += p_none
+        tp += g_none and p_none
+    pct = lambda a, b: round(100.0 * a / b, 2) if b else None  # noqa: E731
+    return {
+        "n": n,
+        "exact_match": pct(em, n),
+        "intent_accuracy": pct(intent_ok, n),
+        "valid": pct(valid, n),
+        "none_precision": pct(tp, pred_none),
+        "none_recall": pct(tp, gold_none),   # `none` accuracy on the out-of-domain part
+        "per_intent": {k: {"n": c, "exact_match": pct(e, c)} for k, (c, e) in sorted(per.items())},
+    }
+
+
+def predict_float(checkpoint: Path, texts: list[str]) -> list[str]:
+    from .tokenizer import EOS
+    from .train import load_checkpoint
+    model, cfg, tok = load_checkpoint(checkpoint)
+    model.eval()
+    out = []
+    for t in texts:
+        p = tok.prompt(t)
+        if len(p) > cfg.seq_len:
+            out.append("")
+            continue
+        ids = model.generate(p, EOS, cfg.seq_len - len(p) + 1)
+        out.append(tok.decode(ids).split("\n", 1)[0])
+    return out
+
+
+def predict_quantized(mlm_path: Path, texts: list[str], constrained: bool = True) -> list[str]:
+    from .mlm_format import load
+    from .reference import Reference
+    ref = Reference(load(mlm_path), constrained=constrained)
+    out = []
+    for t in texts:
+        try:
+            out.append(ref.predict(t))
+        except ValueError:  # longer than the context: the device refuses it too
+            out.append("")
+    return out
+
+
+def evaluate(model: Path, rows: list[dict], constrained: bool = True) -> dict:
+    texts = [r["text"] for r in rows]
+    t0 = time.time()
+    if Path(model).is_dir():
+        kind, preds = "float", predict_float(Path(model), texts)
+    else:
+        kind, preds = "int8", predict_quantized(Path(model), texts, constrained)
+    res = score(rows, preds)
+    res.update(model=str(model), kind=kind, constrained=constrained if kind != "float" else None,
+               seconds=round(time.time() - t0, 1))
+    res["errors"] = [{"text": r["text"], "gold": r["action"], "pred": p}
+                     for r, p in zip(rows, preds) if not actions_equal(p, r["action"])]
+    return res
