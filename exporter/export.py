@@ -125,15 +125,16 @@ def arena_bytes(cfg: dict) -> int:
     return used
 
 
-def flash_bytes(cfg: dict) -> int:
+def flash_bytes(cfg: dict, grammar: bool = True) -> int:
     """Approximate size of the .mlm file for a config (weights, scales, norms, rope tables,
-    tokenizer); exact for a given model: `exporter info --model`."""
+    tokenizer, the grammar unless left out); exact for a given model: `exporter info --model`."""
     d, h, L, V, gs = cfg["dim"], cfg["hidden_dim"], cfg["n_layers"], cfg["vocab_size"], cfg["group_size"]
     kv = d // cfg["n_heads"] * cfg["n_kv_heads"]
     int8 = V * d + L * (2 * d * d + 2 * kv * d + 3 * h * d)
     floats = int8 // gs + (2 * L + 1) * d + cfg["seq_len"] * (d // cfg["n_heads"])
     tokenizer = 4 * (V + 1) + 4 * V + 6 * max(0, V - 258)   # offsets, ~4 bytes per token, merges
-    return int8 + 4 * floats + tokenizer + 64 * (9 * L + 4)  # + per-tensor FlatBuffer overhead
+    dfa = len(G.default_blob()) + 8 if grammar else 0  # + its length field and alignment
+    return int8 + 4 * floats + tokenizer + dfa + 64 * (9 * L + 4)  # + FlatBuffer overhead
 
 
 def export_files(m: MLMFile, out_dir) -> dict:

@@ -133,7 +133,8 @@ def to_bytes(m: MLMFile) -> bytes:
             b.PrependUint32Slot(i, int(m.config[k]), 0xFFFFFFFF)
     cfg_off = b.EndObject()
 
-    grammar_off = _vec(b, np.frombuffer(m.grammar, dtype=np.uint8)) if m.grammar else 0
+    # 4-aligned: the firmware reads the grammar's u32 offsets and edges in place
+    grammar_off = _vec(b, np.frombuffer(m.grammar, dtype=np.uint8), align=4) if m.grammar else 0
     meta_off = b.CreateString(json.dumps(m.meta, sort_keys=True))
     b.StartObject(5)
     b.PrependUOffsetTRelativeSlot(M_CONFIG, cfg_off, 0)

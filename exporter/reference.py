@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .grammar import Grammar
 from .mlm_format import MLMFile, QTensor
 
 f32 = np.float32
@@ -137,10 +138,14 @@ def prompt_bytes(text: str) -> bytes:
 # ------------------------------------------------------------------------------ model
 
 class Reference:
-    """The device's engine in numpy: forward pass with a quantized KV cache, greedy decoding."""
+    """The device's engine in numpy: forward pass with a quantized KV cache, greedy decoding,
+    constrained by the model's grammar when it has one and `constrained` is true (as the
+    device's default)."""
 
-    def __init__(self, m: MLMFile):
+    def __init__(self, m: MLMFile, constrained: bool = True):
         self.m = m
+        self.grammar = Grammar.from_bytes(m.grammar) if constrained and m.grammar else None
+        self._masks: dict[int, np.ndarray] = {}  # grammar state -> allowed token ids
         c = m.config
         self.dim, self.hidden, self.n_layers = c["dim"], c["hidden_dim"], c["n_layers"]
         self.n_heads, self.n_kv = c["n_heads"], c["n_kv_heads"]
@@ -219,14 +224,35 @@ class Reference:
             self.forward(t, pos, want_logits=False)
         pos, tok, out = len(toks) - 1, toks[-1], []
         budget = self.seq_len - len(toks) + 1 if max_new is None else max_new
+        g = self.grammar
+        state = g.start if g else -1
         while len(out) < budget and pos < self.seq_len:
             logits = self.forward(tok, pos)
-            tok = int(np.argmax(logits))  # first index of the max: lowest id wins a tie
+            if g is None:
+                tok = int(np.argmax(logits))  # first index of the max: lowest id wins a tie
+            else:
+                tok = self._argmax_allowed(logits, state)
+                state = g.run(state, self.m.vocab[tok])
             out.append(tok)
             pos += 1
-            if tok == c["eos_id"]:
+            if tok == c["eos_id"] or (g is not None and state == g.final):  # line complete
                 break
         return out
+
+    def allowed(self, state: int) -> np.ndarray:
+        """Ids the grammar allows from state, ascending (computed once per state: evaluating
+        thousands of commands visits the same few hundred states)."""
+        if state not in self._masks:
+            c = self.m.config
+            mask = self.grammar.allowed_mask(state, self.m.vocab, (c["bos_id"], c["sep_id"]))
+            self._masks[state] = np.flatnonzero(mask)
+        return self._masks[state]
+
+    def _argmax_allowed(self, logits: np.ndarray, state: int) -> int:
+        """The allowed token with the largest logit, the lowest id on a tie; eos when none is
+        allowed (a vocabulary without every single byte)."""
+        ids = self.allowed(state)
+        return int(ids[np.argmax(logits[ids])]) if ids.size else self.m.config["eos_id"]
 
     def decode(self, tokens: list[int]) -> bytes:
         return b"".join(self.m.vocab[t] for t in tokens)

@@ -211,10 +211,13 @@ def info(board: str | None, port: str | None, timeout: float, as_json: bool) -> 
 @timeout_option
 @json_option
 @click.option("--verbose", "-v", is_flag=True, help="One line per token: index, id, stamp, time.")
+@click.option("--no-grammar", is_flag=True,
+              help="Decode without the model's grammar for this command (the device's grammar "
+                   "is turned off before and back on after).")
 @click.argument("text")
 @expected_errors
 def send(board: str | None, port: str | None, timeout: float, as_json: bool, verbose: bool,
-         text: str) -> None:
+         no_grammar: bool, text: str) -> None:
     """Send TEXT to the model and stream its answer, with timings.
 
     Prints each token as it arrives, then the action line, the host's time to first token and
@@ -223,11 +226,17 @@ def send(board: str | None, port: str | None, timeout: float, as_json: bool, ver
     url = _url(board, port)
     stream = None if as_json else (_TokenLines() if verbose else _TokenText())
     with Client.open(url, timeout=timeout) as dev:
+        # back on afterwards only if it was on: a model without a grammar would refuse `on`
+        restore = no_grammar and dev.info().get("grammar") == "on"
         try:
+            if no_grammar:
+                dev.grammar(False)
             res = dev.gen(text, on_token=stream)
         finally:
             if stream:
                 stream.close()
+            if restore:
+                dev.grammar(True)
     if as_json:
         click.echo(json.dumps(res.to_dict(), indent=2))
     else:

@@ -3,6 +3,7 @@
     with Client.open("socket://127.0.0.1:4444") as dev:
         dev.ping()
         dev.info()                        # {"proto": 1, "fw": "0.1.0", "board": ..., ...}
+        dev.grammar(False)                # unconstrained decoding (on by default)
         r = dev.gen("turn on the kitchen lights", on_token=print)
         r.action, r.stats, r.ttft_ms, r.ms_per_token
 
@@ -204,6 +205,11 @@ class Client:
         out: dict = {}
         self._run("info", {"i": lambda body: out.update(parse_pairs(body))})
         return out
+
+    def grammar(self, on: bool) -> None:
+        """Turn grammar-constrained decoding on or off for the following ``gen`` commands.
+        Turning it on raises ``DeviceError`` code 6 when the model has no grammar."""
+        self._run(f"grammar {'on' if on else 'off'}", {})
 
     def gen(self, text: str, on_token: Callable[[Token], None] | None = None) -> GenResult:
         room = MAX_LINE - len("gen ")

@@ -28,9 +28,10 @@ CFLAGS = ["-O2", "-std=c99", "-ffp-contract=off", "-Wall", "-Wextra", "-Werror"]
 
 MLM_MAX_LAYERS = 16
 STATUS = ["MLM_OK", "MLM_E_MAGIC", "MLM_E_SIZE", "MLM_E_CRC", "MLM_E_FORMAT", "MLM_E_CONFIG",
-          "MLM_E_TENSOR", "MLM_E_ARENA", "MLM_E_PROMPT", "MLM_E_ARG", "MLM_E_TOKENIZER"]
+          "MLM_E_TENSOR", "MLM_E_ARENA", "MLM_E_PROMPT", "MLM_E_ARG", "MLM_E_TOKENIZER",
+          "MLM_E_GRAMMAR"]
 (MLM_OK, MLM_E_MAGIC, MLM_E_SIZE, MLM_E_CRC, MLM_E_FORMAT, MLM_E_CONFIG, MLM_E_TENSOR,
- MLM_E_ARENA, MLM_E_PROMPT, MLM_E_ARG, MLM_E_TOKENIZER) = range(len(STATUS))  # mlm_status
+ MLM_E_ARENA, MLM_E_PROMPT, MLM_E_ARG, MLM_E_TOKENIZER, MLM_E_GRAMMAR) = range(len(STATUS))
 
 _SHIM = r"""
 #include <stddef.h>
@@ -47,6 +48,9 @@ size_t mlmtest_layout(int i)
     case 5: return offsetof(mlm_ctx, arena_used);
     case 6: return sizeof(mlm_gen_stats);
     case 7: return MLM_MAX_LAYERS;
+    case 8: return offsetof(mlm_model, grammar);
+    case 9: return sizeof(mlm_grammar);
+    case 10: return offsetof(mlm_ctx, constrained);
     }
     return 0;
 }
@@ -185,13 +189,19 @@ class Layer(C.Structure):
                                       "w2", "w3")]
 
 
+class Grammar(C.Structure):
+    _fields_ = [("offsets", C.POINTER(C.c_uint32)), ("edges", C.c_void_p),
+                ("n_states", C.c_uint16), ("start", C.c_uint16), ("final", C.c_uint16)]
+
+
 class Model(C.Structure):
     _fields_ = [("cfg", Config)] + \
                [(n, Tensor) for n in ("tok_embeddings", "norm", "rope_cos", "rope_sin")] + \
                [("layers", Layer * MLM_MAX_LAYERS),
                 ("vocab_offsets", C.POINTER(C.c_uint32)), ("vocab_bytes", C.POINTER(C.c_uint8)),
                 ("merge_keys", C.POINTER(C.c_uint32)), ("merge_ids", C.POINTER(C.c_uint16)),
-                ("n_merges", C.c_uint32), ("blob_size", C.c_uint32), ("n_params", C.c_uint32)]
+                ("n_merges", C.c_uint32), ("blob_size", C.c_uint32), ("n_params", C.c_uint32),
+                ("grammar", Grammar)]
 
 
 _FP = C.POINTER(C.c_float)
@@ -203,7 +213,8 @@ class Ctx(C.Structure):
                                    "logits")] + \
                [("xq", C.POINTER(C.c_int8)), ("xs", _FP), ("kc", C.POINTER(C.c_int8)),
                 ("vc", C.POINTER(C.c_int8)), ("ks", _FP), ("vs", _FP),
-                ("tokens", C.POINTER(C.c_uint16)), ("arena_used", C.c_size_t)]
+                ("tokens", C.POINTER(C.c_uint16)), ("arena_used", C.c_size_t),
+                ("constrained", C.c_int)]
 
 
 class GenStats(C.Structure):
@@ -233,6 +244,8 @@ def lib() -> C.CDLL:
         "mlm_token_bytes": (P, [C.POINTER(Model), C.c_int, C.POINTER(C.c_size_t)]),
         "mlm_generate": (C.c_int, [C.POINTER(Ctx), P, C.c_size_t, C.c_int, TOKEN_FN, P,
                                    C.POINTER(GenStats)]),
+        "mlm_set_grammar": (C.c_int, [C.POINTER(Ctx), C.c_int]),
+        "mlm_grammar_token": (C.c_int, [C.POINTER(Model), C.c_int, C.c_int]),
         # kernels (kernels.h)
         "mlm_round_away": (C.c_int32, [C.c_float]),
         "mlm_quantize": (None, [P, C.c_int, C.c_int, P, P]),
@@ -248,7 +261,8 @@ def lib() -> C.CDLL:
         fn = getattr(L, name)
         fn.restype, fn.argtypes = res, args
     layout = [C.sizeof(Config), C.sizeof(Tensor), C.sizeof(Model), Model.n_params.offset,
-              C.sizeof(Ctx), Ctx.arena_used.offset, C.sizeof(GenStats), MLM_MAX_LAYERS]
+              C.sizeof(Ctx), Ctx.arena_used.offset, C.sizeof(GenStats), MLM_MAX_LAYERS,
+              Model.grammar.offset, C.sizeof(Grammar), Ctx.constrained.offset]
     got = [L.mlmtest_layout(i) for i in range(len(layout))]
     assert got == layout, f"ctypes mirrors out of date: C {got}, ctypes {layout}"
     _lib = L
@@ -295,6 +309,13 @@ class Engine:
                             len(self._arena))
         if st != MLM_OK:
             raise ValueError(f"ctx init failed: {status_name(st)}")
+
+    def set_grammar(self, on: bool) -> int:
+        return lib().mlm_set_grammar(C.byref(self.ctx), int(on))
+
+    def grammar_token(self, state: int, token: int) -> int:
+        """The grammar state after token from state, -1 when not allowed."""
+        return lib().mlm_grammar_token(C.byref(self.model), state, token)
 
     def forward(self, token: int, pos: int, want_logits: bool = True) -> np.ndarray | None:
         lib().mlm_forward(C.byref(self.ctx), token, pos, int(want_logits))

@@ -48,8 +48,9 @@ class Device:
     """The protocol logic: feed it received bytes, it calls ``write(str_line)``."""
 
     def __init__(self, write, *, model_ok: bool = True, token_delay: float = 0.0,
-                 board: str = "fake"):
+                 board: str = "fake", has_grammar: bool = True):
         self.write = write
+        self.grammar = "on" if has_grammar else "none"   # "on", "off" or "none"
         self.model_ok = model_ok
         self.token_delay = token_delay
         self.board = board
@@ -99,12 +100,21 @@ class Device:
             self.write(f"i proto=1 fw=0.1.0 board={self.board} clock=instr")
             if self.model_ok:
                 self.write("i model=ok params=1024 dim=16 layers=1 heads=2 kv_heads=1 vocab=64 "
-                           "seq_len=128 model_bytes=4096 arena_used=2048 arena_size=65536")
+                           f"seq_len=128 model_bytes=4096 arena_used=2048 grammar={self.grammar} "
+                           "arena_size=65536")
             else:
                 self.write("i model=none")
             self.write("ok info")
         elif cmd == "gen":
             self.gen(arg)
+        elif cmd == "grammar" and arg.rstrip(" ") in ("on", "off"):
+            if not self.model_ok:
+                return self.write("e 10 no model: bad magic")
+            if self.grammar == "none" and arg.rstrip(" ") == "on":
+                return self.write("e 6 no grammar")
+            if self.grammar != "none":
+                self.grammar = arg.rstrip(" ")
+            self.write("ok grammar")
         else:
             self.write("e 1 unknown command")
 
@@ -129,6 +139,8 @@ class Device:
         out = SCRIPT.get(prompt)
         if out is None:
             action = b"light.on area=kitchen" if "kitchen" in prompt else b"none"
+            if self.grammar != "on":                  # something to tell the modes apart
+                action = b"light.on area=kitchen!" if "kitchen" in prompt else b"nothing"
             out = split_tokens(action + b"\n")
         n_prompt = len(prompt.split()) + 2
         stamp = 1000 * n_prompt

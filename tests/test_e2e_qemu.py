@@ -1,15 +1,17 @@
 """End to end on the emulated Cortex-M4 board (QEMU mps2-an386): the firmware runs the shipped
 model and its tokens must equal, id for id, those of the bit-exact host reference
-(`exporter predict`'s engine), and every output must be an ACTIONS.md action line."""
+(`exporter predict`'s engine), with the grammar on (then every output must be an ACTIONS.md
+action line) and with it off."""
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from exporter import grammar as G
 from exporter.actions import actions_equal, is_valid
 from exporter.corpus import DEMO_COMMANDS
-from exporter.mlm_format import load
+from exporter.mlm_format import load, save
 from exporter.reference import Reference
 from host_tools.errors import DeviceError
 from host_tools.flashers import qemu
@@ -30,26 +32,52 @@ def firmware():
 
 
 @pytest.fixture(scope="module")
-def board(firmware):
-    with qemu.start("qemu-m4", firmware=firmware, model=MODEL) as rb:
+def model_file(tmp_path_factory):
+    """The shipped model; while it predates the grammar, a copy with the grammar added (the
+    same weights and tokenizer: what `exporter export` writes now)."""
+    m = load(MODEL)
+    if m.grammar:
+        return MODEL
+    m.grammar = G.default_blob()
+    path = tmp_path_factory.mktemp("model") / "model.mlm"
+    save(m, path)
+    return path
+
+
+def variant(model_file: Path, tmp_path: Path, grammar: bytes) -> Path:
+    m = load(model_file)
+    m.grammar = grammar
+    save(m, tmp_path / "variant.mlm")
+    return tmp_path / "variant.mlm"
+
+
+@pytest.fixture(scope="module")
+def board(firmware, model_file):
+    with qemu.start("qemu-m4", firmware=firmware, model=model_file) as rb:
         assert rb.model_ok, rb.boot
         with rb.connect(timeout=60) as dev:
             yield dev
 
 
 @pytest.fixture(scope="module")
-def ref():
-    return Reference(load(MODEL))
+def ref(model_file):
+    return Reference(load(model_file))
 
 
-def test_info_reports_model_and_ram(board, ref):
+@pytest.fixture(scope="module")
+def ref_free(model_file):
+    return Reference(load(model_file), constrained=False)
+
+
+def test_info_reports_model_and_ram(board, ref, model_file):
     info = board.info()
     c = ref.m.config
     assert info["model"] == "ok" and info["board"] == "qemu-m4" and info["clock"] == "instr"
     assert (info["dim"], info["layers"], info["vocab"], info["seq_len"]) == \
         (c["dim"], c["n_layers"], c["vocab_size"], c["seq_len"])
-    assert info["model_bytes"] == MODEL.stat().st_size
+    assert info["model_bytes"] == model_file.stat().st_size
     assert 0 < info["arena_used"] <= info["arena_size"]
+    assert info["grammar"] == "on"
 
 
 @pytest.mark.parametrize("text,expected", DEMO_COMMANDS, ids=[t for t, _ in DEMO_COMMANDS])
@@ -64,6 +92,40 @@ def test_device_tokens_equal_reference(board, ref, text, expected):
     assert r.stats["prompt"] == len(ref.prompt(text))
     stamps = [t.stamp for t in r.tokens]
     assert stamps == sorted(stamps) and r.stats["t_total"] >= stamps[-1] > 0
+
+
+@pytest.mark.parametrize("text,expected", DEMO_COMMANDS, ids=[t for t, _ in DEMO_COMMANDS])
+def test_device_tokens_without_grammar_equal_reference(board, ref_free, text, expected):
+    board.grammar(False)
+    try:
+        r = board.gen(text)
+        assert board.info()["grammar"] == "off"
+    finally:
+        board.grammar(True)
+    assert [t.id for t in r.tokens] == ref_free.generate(text), "device and host reference disagree"
+    assert r.action == ref_free.predict(text)
+
+
+def test_model_without_grammar(firmware, model_file, ref_free, tmp_path):
+    with qemu.start("qemu-m4", firmware=firmware, model=variant(model_file, tmp_path, b"")) as rb:
+        assert rb.model_ok, rb.boot
+        with rb.connect(timeout=30) as dev:
+            assert dev.info()["grammar"] == "none"
+            with pytest.raises(DeviceError) as e:
+                dev.grammar(True)
+            assert e.value.code == 6 and e.value.reason == "no grammar"
+            dev.grammar(False)
+            text = DEMO_COMMANDS[0][0]
+            assert [t.id for t in dev.gen(text).tokens] == ref_free.generate(text)
+
+
+def test_damaged_grammar_is_refused_by_firmware(firmware, model_file, tmp_path):
+    blob = bytearray(G.default_blob())
+    blob[-2:] = b"\xff\xff"                   # the last edge's target: out of range
+    bad = variant(model_file, tmp_path, bytes(blob))  # CRC recomputed: the grammar check refuses
+    with qemu.start("qemu-m4", firmware=firmware, model=bad) as rb:
+        assert rb.model_ok is False
+        assert "e 10 no model: model grammar invalid" in rb.boot, rb.boot
 
 
 def test_demo_command_is_understood(board):
@@ -81,8 +143,8 @@ def test_device_survives_bad_input(board):
 
 
 @pytest.mark.parametrize("damage", ["flip", "truncate", "empty"])
-def test_damaged_model_is_refused_by_firmware(firmware, tmp_path, damage):
-    blob = bytearray(MODEL.read_bytes())
+def test_damaged_model_is_refused_by_firmware(firmware, model_file, tmp_path, damage):
+    blob = bytearray(model_file.read_bytes())
     if damage == "flip":
         blob[len(blob) // 2] ^= 0x40          # CRC catches it
     elif damage == "truncate":

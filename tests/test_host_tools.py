@@ -448,6 +448,41 @@ def test_cli_send_json_and_verbose(device):
     assert r.exit_code == 0 and "t   1 id=" in r.output and r"b'\xc3'" in r.output
 
 
+def test_grammar_command(client):
+    assert client.info()["grammar"] == "on"
+    client.grammar(False)
+    assert client.info()["grammar"] == "off"
+    assert client.gen("kitchen").action == "light.on area=kitchen!"   # the fake's unconstrained
+    client.grammar(True)
+    assert client.info()["grammar"] == "on"
+    assert client.gen("kitchen").action == "light.on area=kitchen"
+    with FakeDevice(has_grammar=False) as d, Client.open(d.url, timeout=5) as c:
+        assert c.info()["grammar"] == "none"
+        with pytest.raises(DeviceError) as ei:
+            c.grammar(True)
+        assert (ei.value.code, ei.value.reason) == (6, "no grammar")
+        c.grammar(False)                           # already off: fine
+
+
+def sent_commands(device) -> list[bytes]:
+    return [l for l in b"".join(device.received).split(b"\n") if l]
+
+
+def test_cli_send_no_grammar(device):
+    r = run("send", "-p", device.url, "--no-grammar", "turn on the kitchen lights")
+    assert r.exit_code == 0, r.output
+    assert "action  light.on area=kitchen!" in r.output
+    assert sent_commands(device) == [b"info", b"grammar off", b"gen turn on the kitchen lights",
+                                     b"grammar on"]                # restored afterwards
+    r = run("send", "-p", device.url, "kitchen")                   # the default: unchanged
+    assert "action  light.on area=kitchen\n" in r.output
+    assert sent_commands(device)[-1] == b"gen kitchen"
+    with FakeDevice(has_grammar=False) as d:                      # nothing to restore
+        r = run("send", "-p", d.url, "--no-grammar", "--json", "kitchen")
+        assert r.exit_code == 0 and json.loads(r.output)["action"] == "light.on area=kitchen!"
+        assert sent_commands(d) == [b"info", b"grammar off", b"gen kitchen"]
+
+
 def test_cli_device_error(device):
     r = run("send", "--port", device.url, "")
     assert r.exit_code == 3

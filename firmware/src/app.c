@@ -190,6 +190,8 @@ static void model_line(void) {
         out_kv("seq_len", c->seq_len);
         out_kv("model_bytes", model.blob_size);
         out_kv("arena_used", ctx.arena_used);
+        out_str(" grammar=");
+        out_str(model.grammar.n_states == 0 ? "none" : ctx.constrained ? "on" : "off");
     }
     out_kv("arena_size", arena_size);
     if (ram) out_kv("ram_static", ram);
@@ -216,6 +218,30 @@ static void cmd_info(void) {
     out_end();
     model_line();
     out_line("ok info");
+}
+
+/* `grammar on|off`: constrained decoding (docs/numerics.md) for the `gen` commands that follow;
+ * on at boot when the model has a grammar. */
+static void cmd_grammar(const uint8_t *arg, size_t n) {
+    int on;
+    while (n && arg[n - 1] == ' ') n--;
+    if (word_is(arg, n, "on")) {
+        on = 1;
+    } else if (word_is(arg, n, "off")) {
+        on = 0;
+    } else {
+        out_error(1, "unknown command", NULL);
+        return;
+    }
+    if (no_model) {
+        out_error(10, "no model: ", no_model);
+        return;
+    }
+    if (mlm_set_grammar(&ctx, on) != MLM_OK) {  /* on, and the model has no grammar */
+        out_error(6, "no grammar", NULL);
+        return;
+    }
+    out_line("ok grammar");
 }
 
 typedef struct {
@@ -330,6 +356,8 @@ static void handle_line(const line_reader *r) {
         cmd_info();
     } else if (word_is(s, w, "gen")) {
         cmd_gen(rest, rest_n);
+    } else if (word_is(s, w, "grammar")) {
+        cmd_grammar(rest, rest_n);
     } else {
         out_error(1, "unknown command", NULL);
     }

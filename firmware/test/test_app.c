@@ -166,6 +166,10 @@ static void test_commands_without_model(void) {
            "ok info\n");
     CHECK(!strncmp(session("gen hi\n", 7), "e 10 no model: ", 15), "gen without model: %s",
           out);
+    CHECK(!strncmp(session("grammar on\n", 11), "e 10 no model: ", 15),
+          "grammar without model: %s", out);
+    EXPECT("grammar\n", "e 1 unknown command\n");
+    EXPECT("grammar maybe\n", "e 1 unknown command\n");
 
     memset(big, 'y', sizeof big);
     big[sizeof big - 1] = '\n';
@@ -234,11 +238,27 @@ static void test_gen(const char *path) {
           "long prompt: %.60s", out);
 }
 
+/* `grammar on|off` and the info key, for a model with a grammar or without one. */
+static void test_grammar(void) {
+    int has = strstr(session("info\n", 5), " grammar=on ") != NULL;
+    CHECK(has || strstr(out, " grammar=none ") != NULL, "info grammar key:\n%s", out);
+    EXPECT("grammar off\n", "ok grammar\n");
+    CHECK(strstr(session("info\n", 5), has ? " grammar=off " : " grammar=none ") != NULL,
+          "info after grammar off:\n%s", out);
+    if (has) {
+        EXPECT("grammar on  \n", "ok grammar\n");
+        CHECK(strstr(session("info\n", 5), " grammar=on ") != NULL, "info:\n%s", out);
+    } else {
+        EXPECT("grammar on\n", "e 6 no grammar\n");
+    }
+    printf("grammar: model %s one\n", has ? "has" : "does not have");
+}
+
 int main(int argc, char **argv) {
     test_line_reader();
     test_utf8();
     test_commands_without_model();
-    if (argc > 1) test_gen(argv[1]);
+    if (argc > 1) test_gen(argv[1]), test_grammar();
     printf("%d passed, %d failed\n", passed, failed);
     return failed != 0;
 }

@@ -83,6 +83,7 @@ mlm_status mlm_ctx_init(mlm_ctx *c, const mlm_model *m, void *arena, size_t aren
     layout(&m->cfg, base, c);
     c->m = m;
     c->arena_used = pad + need;
+    c->constrained = m->grammar.n_states != 0;
     return MLM_OK;
 }
 

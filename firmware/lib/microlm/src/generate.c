@@ -1,6 +1,7 @@
 /* Greedy decoder (docs/numerics.md, "Decoding"): prompt = [BOS] + encode(lower(text)) + [SEP],
  * prefill, then argmax one token at a time until eos, a full context, max_new tokens, or the
- * callback says stop.
+ * callback says stop. With the grammar on, the argmax runs over the tokens the grammar allows
+ * (docs/numerics.md, "Constrained decoding").
  *
  * "Full context" as in llama2.c and exporter/reference.py: every position 0..seq_len-1 has
  * been run. A token is produced by the forward pass of the token before it, so the last
@@ -15,6 +16,20 @@ static int argmax(const float *v, uint32_t n)
     for (uint32_t i = 1; i < n; i++)
         if (v[i] > v[best]) best = i;
     return (int)best;
+}
+
+/* The best token the grammar allows from state gs; eos when it allows none (a vocabulary
+ * without every single byte). Same choice as an argmax over a mask of allowed tokens, but a
+ * token's bytes are only checked when its logit would win, so the check costs a handful of
+ * tokens per step, not the whole vocabulary, and no mask buffer is needed. */
+static int argmax_allowed(const mlm_model *m, const float *v, int gs)
+{
+    int best = -1;
+    for (uint32_t i = 0; i < m->cfg.vocab_size; i++) {
+        if (best >= 0 && !(v[i] > v[best])) continue; /* lowest id wins a tie */
+        if (mlm_grammar_token(m, gs, (int)i) >= 0) best = (int)i;
+    }
+    return best >= 0 ? best : (int)m->cfg.eos_id;
 }
 
 /* Tokenize into c->tokens. The encoder needs one uint16 slot per input byte before merging,
@@ -53,13 +68,22 @@ mlm_status mlm_generate(mlm_ctx *c, const uint8_t *text, size_t len, int max_new
     for (int i = 0; i < n_prompt; i++) mlm_forward(c, c->tokens[i], i, i == n_prompt - 1);
 
     int n_gen = 0, eos = 0;
+    int constrained = c->constrained && m->grammar.n_states != 0;
+    int gs = m->grammar.start; /* grammar state: -1 once a forced eos left the grammar */
     for (;;) {
-        int tok = argmax(c->logits, m->cfg.vocab_size);
+        int tok;
+        if (constrained) {
+            tok = argmax_allowed(m, c->logits, gs);
+            gs = mlm_grammar_token(m, gs, tok);
+        } else {
+            tok = argmax(c->logits, m->cfg.vocab_size);
+        }
         size_t nb;
         const uint8_t *bytes = mlm_token_bytes(m, tok, &nb);
         n_gen++;
         int stop = fn != NULL ? fn(user, n_gen - 1, tok, bytes, nb) : 0;
-        if ((uint32_t)tok == m->cfg.eos_id) {
+        /* a complete line: eos, or (grammar on) a token that ended in the final state */
+        if ((uint32_t)tok == m->cfg.eos_id || (constrained && gs == (int)m->grammar.final)) {
             eos = 1;
             break;
         }

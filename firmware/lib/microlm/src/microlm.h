@@ -23,7 +23,8 @@ typedef enum {
     MLM_E_ARENA,        /* run state does not fit the arena */
     MLM_E_PROMPT,       /* prompt does not fit the context */
     MLM_E_ARG,          /* bad argument */
-    MLM_E_TOKENIZER     /* tokenizer tables inconsistent (offsets, merges) */
+    MLM_E_TOKENIZER,    /* tokenizer tables inconsistent (offsets, merges) */
+    MLM_E_GRAMMAR       /* grammar blob malformed (header, offsets, edges) */
 } mlm_status;
 
 const char *mlm_status_str(mlm_status s);
@@ -51,6 +52,19 @@ typedef struct {
     mlm_tensor attn_norm, ffn_norm, wq, wk, wv, wo, w1, w2, w3;
 } mlm_layer;
 
+/* The constrained decoder's DFA (docs/model-format.md, "Grammar"), in place in the blob:
+ * state s owns edges[offsets[s] .. offsets[s+1]), byte ranges lo..hi sorted by lo. */
+typedef struct {
+    uint8_t lo, hi;
+    uint16_t next;
+} mlm_grammar_edge;
+
+typedef struct {
+    const uint32_t *offsets;        /* n_states + 1 */
+    const mlm_grammar_edge *edges;
+    uint16_t n_states, start, final; /* n_states == 0: the model has no grammar */
+} mlm_grammar;
+
 typedef struct {
     mlm_config cfg;
     mlm_tensor tok_embeddings, norm, rope_cos, rope_sin;
@@ -63,6 +77,7 @@ typedef struct {
     uint32_t n_merges;
     uint32_t blob_size;   /* header + FlatBuffer bytes */
     uint32_t n_params;    /* weights counted as the exporter counts them */
+    mlm_grammar grammar;  /* empty when the model has none */
 } mlm_model;
 
 /* Verify and map a model blob (container header + FlatBuffer) of at most `avail` bytes.
@@ -84,9 +99,11 @@ typedef struct {
     float *ks, *vs;                /* [layers][seq_len][n_kv_heads] */
     uint16_t *tokens;              /* [seq_len]: the prompt, during mlm_generate */
     size_t arena_used;
+    int constrained;               /* decode with the model's grammar: see mlm_set_grammar */
 } mlm_ctx;
 
-/* Carve the run state from the arena (zeroed); MLM_E_ARENA if it is too small. */
+/* Carve the run state from the arena (zeroed); MLM_E_ARENA if it is too small. Constrained
+ * decoding is on when the model has a grammar. */
 mlm_status mlm_ctx_init(mlm_ctx *c, const mlm_model *m, void *arena, size_t arena_size);
 
 /* Run one token at position pos; when want_logits, c->logits holds vocab_size logits.
@@ -117,11 +134,22 @@ typedef int (*mlm_token_fn)(void *user, int index, int token, const uint8_t *byt
 typedef struct {
     int prompt_tokens;  /* including BOS and SEP */
     int gen_tokens;
-    int stopped_eos;    /* 1 when the output ended with eos */
+    int stopped_eos;    /* 1 when the output ended with eos (or, grammar on, completed the line) */
 } mlm_gen_stats;
 
 mlm_status mlm_generate(mlm_ctx *c, const uint8_t *text, size_t len, int max_new,
                         mlm_token_fn fn, void *user, mlm_gen_stats *st);
+
+/* Constrained decoding (docs/numerics.md): while on, mlm_generate picks the best token among
+ * those the model's grammar allows, so the output is an action line and its newline (or a
+ * prefix of one, when the context or max_new runs out). On by default when the model has a
+ * grammar; on = 0 turns it off; on = 1 needs a model with a grammar (MLM_E_ARG otherwise). */
+mlm_status mlm_set_grammar(mlm_ctx *c, int on);
+
+/* The grammar state after token from state s, or -1 when the grammar does not allow the token
+ * there (BOS, SEP and tokens without bytes are never allowed; neither is anything after the
+ * final state). Start from m->grammar.start. */
+int mlm_grammar_token(const mlm_model *m, int s, int token);
 
 /* CRC-32 (IEEE, zlib-compatible), used for model blobs and uploads. */
 uint32_t mlm_crc32(uint32_t crc, const void *data, size_t n);

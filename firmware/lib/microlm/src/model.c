@@ -2,13 +2,14 @@
  *
  * Order of checks: container header (magic, version, length, CRC), then the FlatBuffer's
  * structure (flatbuf.c verifies every offset before it is followed), then meaning: config,
- * tensors (names, dtypes, shapes, lengths), tokenizer tables. Nothing is read outside the
- * blob's first `avail` bytes, whatever they contain.
+ * tensors (names, dtypes, shapes, lengths), tokenizer tables, grammar (grammar.c). Nothing is
+ * read outside the blob's first `avail` bytes, whatever they contain.
  */
 #include <stdint.h>
 #include <string.h>
 
 #include "flatbuf.h"
+#include "grammar.h"
 #include "microlm.h"
 
 #define HEADER_BYTES 16u
@@ -258,7 +259,7 @@ static mlm_status load(mlm_model *m, const uint8_t *blob, size_t avail)
         !fb_subtable(&f, &root, MODEL_CONFIG, &config, &has_config) ||
         !fb_subtable(&f, &root, MODEL_TOKENIZER, &tokenizer, &has_tokenizer) ||
         !fb_vector(&f, &root, MODEL_TENSORS, 4, 4, &tensors) ||
-        !fb_vector(&f, &root, MODEL_GRAMMAR, 1, 1, &grammar) ||
+        !fb_vector(&f, &root, MODEL_GRAMMAR, 1, 4, &grammar) ||  /* force_align: 4 */
         !fb_string(&f, &root, MODEL_META, &meta))
         return MLM_E_FORMAT;
 
@@ -268,6 +269,8 @@ static mlm_status load(mlm_model *m, const uint8_t *blob, size_t avail)
     if ((st = read_tensors(m, &f, &tensors)) != MLM_OK) return st;
     if (!has_tokenizer) return MLM_E_TOKENIZER;
     if ((st = read_tokenizer(m, &f, &tokenizer)) != MLM_OK) return st;
+    if ((st = mlm_grammar_load(&m->grammar, f.b + grammar.start, grammar.len)) != MLM_OK)
+        return st;
     m->blob_size = HEADER_BYTES + len;
     m->n_params = count_params(m);
     return MLM_OK;

@@ -15,6 +15,7 @@ const char *mlm_status_str(mlm_status s)
     case MLM_E_PROMPT: return "prompt too long";
     case MLM_E_ARG: return "bad argument";
     case MLM_E_TOKENIZER: return "model tokenizer invalid";
+    case MLM_E_GRAMMAR: return "model grammar invalid";
     }
     return "unknown status";
 }
