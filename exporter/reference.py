@@ -46,12 +46,32 @@ def quantize(x: np.ndarray, gs: int) -> tuple[np.ndarray, np.ndarray]:
     return q.astype(np.int8).reshape(-1), s
 
 
-def matmul(xq: np.ndarray, xs: np.ndarray, wq: np.ndarray, ws: np.ndarray, gs: int) -> np.ndarray:
-    """out[r] = sum over groups g, in order, of ((float)idot_g * ws[r,g]) * xs[g]."""
+def group_dots(xq: np.ndarray, wg: np.ndarray) -> np.ndarray:
+    """int32 dot product of every row's group g with xq's group g: (rows, groups).
+
+    wg is the weight as float32 in (groups, rows, gs) layout (weights_by_group). Products of
+    int8 values summed over a group stay integers below 2**24 (gs * 127 * 127 for gs <= 1040),
+    which float32 represents exactly whatever the summation order, so BLAS computes the
+    integer dot products exactly and fast."""
+    ng, rows, gs = wg.shape
+    assert gs * 127 * 127 < 2 ** 24, "group too large for exact float32 dot products"
+    x = xq.astype(f32).reshape(ng, gs, 1)
+    return np.matmul(wg, x)[:, :, 0].T
+
+
+def weights_by_group(wq: np.ndarray, gs: int) -> np.ndarray:
+    rows, cols = wq.shape
+    return np.ascontiguousarray(wq.reshape(rows, cols // gs, gs).transpose(1, 0, 2), dtype=f32)
+
+
+def matmul(xq: np.ndarray, xs: np.ndarray, wq: np.ndarray, ws: np.ndarray, gs: int,
+           wg: np.ndarray | None = None) -> np.ndarray:
+    """out[r] = sum over groups g, in order, of ((float)idot_g * ws[r,g]) * xs[g].
+    wg: weights_by_group(wq, gs), when the caller keeps it (Reference does)."""
     rows, cols = wq.shape
     ng = cols // gs
-    idot = (wq.reshape(rows, ng, gs).astype(np.int32) * xq.reshape(1, ng, gs).astype(np.int32)).sum(-1)
-    terms = (idot.astype(f32) * ws.reshape(rows, ng)) * xs.reshape(1, ng)
+    idot = group_dots(xq, weights_by_group(wq, gs) if wg is None else wg)
+    terms = (idot * ws.reshape(rows, ng)) * xs.reshape(1, ng)
     return _sum_seq(terms, axis=1)
 
 
@@ -154,7 +174,7 @@ class Reference:
         self.seq_len, self.gs, self.eps = c["seq_len"], c["group_size"], f32(c["norm_eps"])
         self.inv_sqrt_hs = ONE / np.sqrt(f32(self.hs), dtype=f32)
         self.t = m.tensors
-        self._rank = None
+        self._wg = {}   # float32 copies of the int8 weights, by group: fast exact dot products
         self.reset()
 
     def reset(self):
@@ -166,7 +186,9 @@ class Reference:
 
     def _mm(self, xq, xs, name):
         w: QTensor = self.t[name]
-        return matmul(xq, xs, w.q, w.s, self.gs)
+        if name not in self._wg:
+            self._wg[name] = weights_by_group(w.q, self.gs)
+        return matmul(xq, xs, w.q, w.s, self.gs, self._wg[name])
 
     def forward(self, token: int, pos: int, want_logits: bool = True):
         gs, hs = self.gs, self.hs
@@ -180,18 +202,21 @@ class Reference:
             q = rope(self._mm(xq, xs, p + "wq"), cos, sin, hs)
             k = rope(self._mm(xq, xs, p + "wk"), cos, sin, hs)
             v = self._mm(xq, xs, p + "wv")
-            for h in range(self.n_kv):
-                self.kc[l, pos, h], (self.ks[l, pos, h],) = quantize(k[h * hs:(h + 1) * hs], hs)
-                self.vc[l, pos, h], (self.vs[l, pos, h],) = quantize(v[h * hs:(h + 1) * hs], hs)
-            out = np.empty(self.dim, f32)
-            for h in range(self.n_heads):
-                kh = h // (self.n_heads // self.n_kv)
-                qq, qs = quantize(q[h * hs:(h + 1) * hs], hs)
-                d = idot(self.kc[l, :pos + 1, kh], qq).astype(f32)
-                a = ((d * qs[0]) * self.ks[l, :pos + 1, kh]) * self.inv_sqrt_hs
-                pr = softmax(a)
-                w = pr * self.vs[l, :pos + 1, kh]
-                out[h * hs:(h + 1) * hs] = _sum_seq(w[:, None] * self.vc[l, :pos + 1, kh].astype(f32), axis=0)
+            # the KV cache and attention, every head at once (the same operations per head)
+            kq, ks = quantize(k, hs)
+            vq, vs = quantize(v, hs)
+            self.kc[l, pos], self.ks[l, pos] = kq.reshape(self.n_kv, hs), ks
+            self.vc[l, pos], self.vs[l, pos] = vq.reshape(self.n_kv, hs), vs
+            grp = self.n_heads // self.n_kv           # query heads per kv head
+            qq, qs = quantize(q, hs)
+            K = np.repeat(self.kc[l, :pos + 1], grp, axis=1)          # (T, heads, hs)
+            d = idot(K, qq.reshape(self.n_heads, hs)).astype(f32)      # (T, heads)
+            a = ((d * qs) * np.repeat(self.ks[l, :pos + 1], grp, axis=1)) * self.inv_sqrt_hs
+            e = expf(a - a.max(axis=0))
+            pr = e / _sum_seq(e, axis=0)
+            w = pr * np.repeat(self.vs[l, :pos + 1], grp, axis=1)
+            V = np.repeat(self.vc[l, :pos + 1], grp, axis=1).astype(f32)
+            out = _sum_seq(w[:, :, None] * V, axis=0).reshape(self.dim)
             oq, os_ = quantize(out, gs)
             x = x + self._mm(oq, os_, p + "wo")
             xb = rmsnorm(x, self.t[p + "ffn_norm"], self.eps)
@@ -203,7 +228,7 @@ class Reference:
             return None
         xb = rmsnorm(x, self.t["norm"], self.eps)
         xq, xs = quantize(xb, gs)
-        return matmul(xq, xs, emb.q, emb.s, gs)
+        return self._mm(xq, xs, "tok_embeddings")
 
     def encode(self, data: bytes) -> list[int]:
         c = self.m.config
