@@ -53,17 +53,49 @@ def corpus(out, seed, mix_path, mix_repeat):
 
 @main.command()
 @click.option("--preset", type=click.Choice(["nano", "micro", "small"]), default="micro", show_default=True)
-@click.option("--out", type=click.Path(path_type=Path), default=Path("runs/micro"), show_default=True)
+@click.option("--out", type=click.Path(path_type=Path),
+              help="checkpoint directory  [default: the --resume directory, else runs/<preset>]")
 @click.option("--data", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="directory with train.jsonl and dev.jsonl (default: generate the corpus)")
 @click.option("--steps", default=3000, show_default=True)
-@click.option("--batch-size", default=64, show_default=True)
-@click.option("--lr", default=3e-3, show_default=True)
-@click.option("--seed", default=0, show_default=True)
-def train(preset, out, data, steps, batch_size, lr, seed):
-    """Train a command model from scratch (CPU is enough for the default preset)."""
+@click.option("--batch-size", default=64, show_default=True, help="global: split across torchrun processes")
+@click.option("--lr", default=3e-3, show_default=True, help="peak learning rate (cosine to a tenth)")
+@click.option("--warmup", default=100, show_default=True, help="linear warmup steps")
+@click.option("--weight-decay", default=0.1, show_default=True, help="AdamW, on matrices only")
+@click.option("--dropout", default=0.0, show_default=True, help="attention dropout while training")
+@click.option("--seed", default=0, show_default=True,
+              help="corpus, tokenizer, initial weights, data order, dropout")
+@click.option("--vocab-size", type=int, help="BPE vocabulary  [default: the preset's]")
+@click.option("--eval-every", default=500, show_default=True,
+              help="dev loss and float exact match, train.json history and loss.png every N steps")
+@click.option("--save-every", default=500, show_default=True,
+              help="checkpoint (resumable) every N steps; 0: only at the end")
+@click.option("--log-every", default=100, show_default=True,
+              help="a log line every N steps when stdout is not a terminal (else a progress bar)")
+@click.option("--resume", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="continue the run saved in this directory (its settings and corpus)")
+@click.option("--max-steps-this-run", type=int, help="stop and save after N steps (continue with --resume)")
+@click.option("--threads", type=int, help="torch CPU threads  [default: torch's choice]")
+@click.pass_context
+def train(ctx, preset, out, data, steps, batch_size, lr, warmup, weight_decay, dropout, seed,
+          vocab_size, eval_every, save_every, log_every, resume, max_steps_this_run, threads):
+    """Train a command model (CPU is enough for the default preset).
+
+    Data parallel: torchrun --standalone --nproc_per_node=N $(which exporter) train ..."""
+    import os
+    from click.core import ParameterSource
     from . import corpus as C
     from .train import train as run
+    kw = dict(preset=preset, steps=steps, batch_size=batch_size, lr=lr, warmup=warmup,
+              weight_decay=weight_decay, dropout=dropout, seed=seed, vocab_size=vocab_size,
+              eval_every=eval_every, save_every=save_every, log_every=log_every)
+    if resume:  # the run keeps its own settings: pass on only what was given (checked against them)
+        kw = {k: v for k, v in kw.items() if ctx.get_parameter_source(k) != ParameterSource.DEFAULT}
+        try:
+            seed = json.loads((resume / "train.json").read_text())["seed"]
+        except (OSError, ValueError, KeyError) as e:
+            _fail(f"{resume}: not a resumable checkpoint ({e})")
+    out = out or resume or Path("runs") / preset
     if data:
         splits = {s: _read_jsonl(data / f"{s}.jsonl")
                   for s in ("train", "dev") if (data / f"{s}.jsonl").exists()}
@@ -71,9 +103,13 @@ def train(preset, out, data, steps, batch_size, lr, seed):
             _fail(f"{data}: no train.jsonl")
     else:
         splits = C.generate(seed=seed)
-    info = run(splits, out, preset=preset, steps=steps, batch_size=batch_size, lr=lr, seed=seed,
-               log=click.echo)  # click.echo flushes: progress shows up in a log file too
-    click.echo(f"checkpoint: {out}  ({info['train_seconds']} s)")
+    try:
+        # log: train's own flushing print, which the progress bar (rich) can put above itself
+        info = run(splits, out, **kw, threads=threads, resume=resume, max_steps_this_run=max_steps_this_run)
+    except (FileNotFoundError, ValueError) as e:
+        _fail(str(e))
+    if os.environ.get("RANK", "0") == "0":  # under torchrun: once
+        click.echo(f"checkpoint: {out}  (step {info['step']}/{info['steps']}, {info['train_seconds']} s)")
 
 
 @main.command()
