@@ -132,6 +132,8 @@ def export(checkpoint, quant, out, check_n, grammar):
     train_info = {}
     if (checkpoint / "train.json").exists():
         train_info = json.loads((checkpoint / "train.json").read_text())
+        # the model file keeps the run's settings and results, not its history
+        train_info = {k: v for k, v in train_info.items() if not isinstance(v, (list, dict))}
     m = build_mlm(weights, cfg.to_dict(), tok, {"train": train_info, "params": model.n_params()}, quant,
                   grammar=grammar)
     info = export_files(m, out)

@@ -51,19 +51,10 @@ def score(rows: list[dict], preds: list[str]) -> dict:
 
 
 def predict_float(checkpoint: Path, texts: list[str]) -> list[str]:
-    from .tokenizer import EOS
-    from .train import load_checkpoint
+    from .train import greedy, load_checkpoint
     model, cfg, tok = load_checkpoint(checkpoint)
-    model.eval()
-    out = []
-    for t in texts:
-        p = tok.prompt(t)
-        if len(p) > cfg.seq_len:
-            out.append("")
-            continue
-        ids = model.generate(p, EOS, cfg.seq_len - len(p) + 1)
-        out.append(tok.decode(ids).split("\n", 1)[0])
-    return out
+    outs = greedy(model, [tok.prompt(t) for t in texts])  # [] for a prompt past the context
+    return [tok.decode(ids).split("\n", 1)[0] for ids in outs]
 
 
 def predict_quantized(mlm_path: Path, texts: list[str], constrained: bool = True) -> list[str]:
