@@ -14,10 +14,11 @@ Utterances come from small templates, e.g.
 A template may also be (template, {slot: value}) when a phrase itself states a slot ("halfway").
 
 Each template belongs to exactly one split, so dev and test measure phrasings never seen in
-training; dev and test also draw some area, device and other names from pools that training
-never uses, which measures copying. After rendering, ASR-like noise is added (wake words,
-fillers, casing, no punctuation, small misspellings). Everything is driven by one seeded
-random.Random, so a seed always gives the same corpus.
+training (made of words that training uses for the same intent, in other frames); dev and test
+also draw some area, device and other names from pools that training never uses, which measures
+copying. After rendering, ASR-like noise is added (wake words, fillers, casing, no punctuation,
+small misspellings). Everything is driven by one seeded random.Random, so a seed always gives the
+same corpus.
 """
 from __future__ import annotations
 
@@ -268,7 +269,11 @@ PLEASE = ["please", "thanks", "thank you", "now", "right now", "for me", "please
 
 # ----------------------------------------------------------------------------------------------
 # templates, per intent and split. Dev and test phrasings must not appear in train (checked by
-# tests/test_corpus.py on the expanded templates, see skeletons()).
+# tests/test_corpus.py on the expanded templates, see skeletons()). Their words must, though: every
+# content word of a dev/test template also occurs in some train template of the same intent, in
+# another frame ("flip on the kitchen lights" in test, "flip the lights on in here" in train). A
+# ~1M-parameter model cannot guess a word it has never seen; dev/test measure new combinations of
+# known words and frames, and the copying of unseen names (also checked by tests/test_corpus.py).
 
 
 def T(train, dev, test):
@@ -291,6 +296,11 @@ TEMPLATES = {
         "<pol>(turn|switch) the {name:light} on<pls>",
         "i need [some ]light in the {area}",
         "<pol>(light up|illuminate) the {area}<pls>",
+        "<pol>(power|flip) the $lights on in $here<pls>",
+        "<pol>(activate|enable) the {name:light}",
+        "<pol>(activate|enable) the {area} {name:light}",
+        "<pol>get the $lights on in $here",
+        "i'd like some light[ in (here|the {area})]",
     ], [
         "<pol>get the {area} $lights on",
         "<pol>(activate|enable) the $lights in the {area}",
@@ -310,6 +320,11 @@ TEMPLATES = {
         "<pol>(turn|switch) off the {name:light}" + IN_AREA + "<pls>",
         "<pol>(turn|switch) off the {area} {name:light}<pls>",
         "<pol>put the $lights out" + IN_AREA,
+        "<pol>(power|flip) the $lights off in $here<pls>",
+        "<pol>(deactivate|disable) the {name:light}",
+        "<pol>(deactivate|disable) the {area} {name:light}",
+        "<pol>get the $lights off in $here",
+        "i would like the $lights (switched|turned) off[ in $here]",
     ], [
         "<pol>(deactivate|disable) the $lights in the {area}",
         "{name:light} off[ please]",
@@ -328,6 +343,10 @@ TEMPLATES = {
         "<pol>lower the $lights" + IN_AREA,
         "it's too bright[ (in here|in the {area})]",
         "(less|not so much) light[ (in here|in the {area})][ please]",
+        "<pol>tone the $lights down" + IN_AREA,
+        "it's (way|far) too bright[ in here]",
+        "<pol>soften the {area} $lights",
+        "<pol>soften the {name:light}",
     ], [
         "<pol>tone down the {area} $lights",
         "the {area} is way too bright",
@@ -344,6 +363,11 @@ TEMPLATES = {
         "it's too dark[ (in here|in the {area})]",
         "more light[ (in here|in the {area})][ please]",
         "<pol>brighten the {name:light}" + IN_AREA,
+        "the {area} is (really|very|too) dark",
+        "the $lights are too dim[ in (here|the {area})]",
+        "i can't see (anything|a thing)[ in (here|the {area})]",
+        "barely any light[ in (here|the {area})]",
+        "<pol>boost the brightness[ (in $here|of the {name:light})]",
     ], [
         "i can barely see in the {area}",
         "<pol>boost the {area} $lights",
@@ -364,6 +388,12 @@ TEMPLATES = {
         "<pol>set the {name:light}" + IN_AREA + " to {color}",
         "<pol>set the {area} $lights to {color} at {brightness}",
         "{color} $lights in the {area}[ please]",
+        "<pol>adjust the brightness[ of the {name:light}] to {brightness}",
+        "i want the $lights at {brightness}" + IN_AREA,
+        "<pol>set the lighting" + IN_AREA + " to {color}",
+        "<pol>make the {area} lighting {color}",
+        "{brightness} on the {area} $lights",
+        "<pol>switch the {name:light} over to {brightness}",
     ], [
         "<pol>adjust the {area} $lights to {brightness}",
         "i want {color} light in the {area}",
@@ -381,6 +411,12 @@ TEMPLATES = {
         "<pol>start the {device}",
         "{device} on[ please]",
         "<pol>turn on power to the {device}",
+        "<pol>(enable|activate) (power to|the plug for) the {device}",
+        "i want power (to|going to) the {device}",
+        "<pol>(fire|boot) the {device} up",
+        "<pol>power up the {area} {device}",
+        "<pol>get power to the {device}",
+        "the {device} (needs to be|should be) running",
     ], [
         "<pol>(enable|activate) the {device}[ (plug|socket)]",
         "i want the {device} on",
@@ -397,6 +433,10 @@ TEMPLATES = {
         "{device} off[ please]",
         "<pol>unplug the {device}",
         "<pol>shut (off|down) the {device}",
+        "<pol>(disable|deactivate) (power to|the plug for) the {device}",
+        "i want the power to the {device} (cut|off)",
+        "<pol>stop the {device} from running",
+        "no need to keep powering the {device}[ anymore]",
     ], [
         "<pol>(disable|deactivate) the {device}[ (plug|socket)]",
         "i want the {device} off",
@@ -410,6 +450,11 @@ TEMPLATES = {
         "<pol>start the (fan|{name:fan})" + IN_AREA,
         "<pol>(turn|switch) on the {area} (fan|{name:fan})",
         "(fan|{name:fan}) on" + IN_AREA + "[ please]",
+        "<pol>(activate|enable) the (fan in $here|{name:fan} in the {area})",
+        "i want the (fan|{name:fan}) (going|spinning)[ in $here]",
+        "<pol>get the {area} (fan|{name:fan}) on",
+        "<pol>(fire|power) the (fan|{name:fan}) up" + IN_AREA,
+        "i would like the (fan|{name:fan}) (switched|turned) on",
     ], [
         "<pol>get the (fan|{name:fan}) (going|spinning)" + IN_AREA,
         "<pol>(activate|enable) the {area} fan",
@@ -424,6 +469,10 @@ TEMPLATES = {
         "<pol>(turn|switch) off the {area} (fan|{name:fan})",
         "(fan|{name:fan}) off" + IN_AREA + "[ please]",
         "<pol>kill the (fan|{name:fan})",
+        "<pol>(deactivate|disable) the (fan in $here|{name:fan} in the {area})",
+        "the (fan|{name:fan}) has run (enough|long enough)",
+        "<pol>power the (fan|{name:fan}) down" + IN_AREA,
+        "i would like the (fan|{name:fan}) (switched|turned) off",
     ], [
         "<pol>(deactivate|disable) the {area} fan",
         "enough with the (fan|{name:fan})",
@@ -438,6 +487,8 @@ TEMPLATES = {
         "<pol>(turn|put) the (fan|{name:fan}) (to|on) (speed|level|setting) {speed:fanspeed}",
         "(fan|{name:fan}) (to|on) (speed|level) {speed:fanspeed}",
         "<pol>change the (fan|{name:fan}) speed to {speed:fanspeed}",
+        "<pol>run the {area} (fan|{name:fan}) on (setting|speed) {speed:fanspeed}",
+        "<pol>adjust the (fan|{name:fan}) speed to {speed:fanspeed}",
     ], [
         "<pol>run the (fan|{name:fan}) at (speed|level) {speed:fanspeed}",
     ], [
@@ -452,6 +503,11 @@ TEMPLATES = {
         "{name:cover} (open|up)[ please]",
         "<pol>let [some ](light|sunlight) in[ to the {area}]",
         "<pol>open the {name:cover} (all the way|fully)",
+        "<pol>draw the {name:cover} open" + IN_AREA,
+        "<pol>(slide|push) the {name:cover} back",
+        "i want the {name:cover} (opened|raised|rolled up)",
+        "<pol>put up the {name:cover}" + IN_AREA,
+        "<pol>get the {name:cover} opened",
     ], [
         "<pol>(draw back|pull back) the {name:cover}" + IN_AREA,
         "i want the {area} {name:cover} open",
@@ -467,6 +523,10 @@ TEMPLATES = {
         "{name:cover} (closed|down)[ please]",
         "i need some privacy" + IN_AREA,
         "<pol>close the {name:cover} (all the way|fully)",
+        "<pol>draw the {name:cover} for the night",
+        "i want the {name:cover} (shut|lowered|rolled down)",
+        "<pol>put down the {name:cover}" + IN_AREA,
+        "<pol>get the {name:cover} lowered",
     ], [
         "<pol>(draw|pull) the {name:cover} shut" + IN_AREA,
         "i want the {area} {name:cover} closed",
@@ -482,6 +542,8 @@ TEMPLATES = {
         "{area} {name:cover} (to|at) {position}",
         ("<pol>(open|close) the {name:cover}" + IN_AREA + " (halfway|half way)", {"position": 50}),
         "<pol>(put|position) the {name:cover} at {position}",
+        "<pol>adjust the position of the {name:cover} to {position}",
+        "<pol>bring the {area} {name:cover} (down|up) to {position}",
     ], [
         "<pol>adjust the {name:cover}" + IN_AREA + " to {position}",
         ("<pol>(open|close) the {area} {name:cover} (halfway|half way)", {"position": 50}),
@@ -495,6 +557,9 @@ TEMPLATES = {
         "<pol>(secure|bolt) the {name:lock}",
         "lock {name:lock}",
         "<pol>make sure the {name:lock} is locked",
+        "<pol>(engage|activate) the (deadbolt|bolt) on the {name:lock}",
+        "<pol>get the (house|place) locked up",
+        "<pol>put the (chain|deadbolt) on",
     ], [
         "<pol>(engage|activate) the {name:lock} lock",
         "{name:lock} locked[ please]",
@@ -509,6 +574,10 @@ TEMPLATES = {
         "unlock {name:lock}",
         "<pol>let me in[ through the {name:lock}]",
         "<pol>(release|open) the lock on the {name:lock}",
+        "<pol>disengage the (deadbolt|bolt) on the {name:lock}",
+        "i want the {name:lock} unlocked",
+        "<pol>take off the (chain|deadbolt)[ on the {name:lock}]",
+        "<pol>get me (in|inside)[ through the {name:lock}]",
     ], [
         "<pol>disengage the {name:lock} lock",
         "{name:lock} unlocked[ please]",
@@ -525,6 +594,10 @@ TEMPLATES = {
         "(thermostat|temperature) (to|at) {temperature}" + IN_AREA,
         "<pol>make it {temperature}" + IN_AREA,
         "i want it {temperature}" + IN_AREA,
+        "<pol>adjust the heating (up|down) to {temperature}",
+        "<pol>keep it (at|on) {temperature}[ in here]",
+        "i('d| would) like it [at ]{temperature}[ in here]",
+        "<pol>put the temperature (up|down) to {temperature}" + IN_AREA,
     ], [
         "<pol>adjust the (thermostat|temperature)" + IN_AREA + " to {temperature}",
         "keep the {area} at {temperature}",
@@ -543,6 +616,8 @@ TEMPLATES = {
         "<pol>(raise|increase) the temperature" + IN_AREA,
         "warmer" + IN_AREA + "[ please]",
         "<pol>(turn|bump) the (heat|heating) up" + IN_AREA,
+        "it feels like a (fridge|freezer) in (here|the {area})",
+        "<pol>bring up the (heat|heating)" + IN_AREA,
     ], [
         "<pol>heat up the {area}",
         "the {area} is (cold|freezing)",
@@ -561,6 +636,9 @@ TEMPLATES = {
         "<pol>(lower|decrease|reduce) the temperature" + IN_AREA,
         "cooler" + IN_AREA + "[ please]",
         "<pol>turn up the (ac|air conditioning)" + IN_AREA,
+        "<pol>chill the (air|place|room) down[ a bit]",
+        "it feels like (a sauna|an oven) in (here|the {area})",
+        "<pol>bring down the (heat|heating|temperature)" + IN_AREA,
     ], [
         "<pol>chill the {area}",
         "the {area} is (too hot|boiling)",
@@ -578,6 +656,10 @@ TEMPLATES = {
         "what temperature is it" + IN_AREA,
         "is it (warm|cold) in the {area}",
         "<pol>check the temperature" + IN_AREA,
+        "<pol>give me the thermostat reading[ for the {area}]",
+        "<pol>report the temperature" + IN_AREA,
+        "<pol>tell me how many degrees it is" + IN_AREA,
+        "<pol>let me know the temperature" + IN_AREA,
     ], [
         "what's the thermostat reading" + IN_AREA,
         "temperature (check|report) for the {area}",
@@ -593,6 +675,11 @@ TEMPLATES = {
         "<pol>send the (vacuum|robot) to [clean ]the {area}",
         "the {area} needs (vacuuming|cleaning|a clean)",
         "<pol>hoover the {area}",
+        "<pol>get the {area} (vacuumed|cleaned)",
+        "i want the $vac going[ in the {area}]",
+        "<pol>let the $vac (run|loose)" + IN_AREA,
+        "<pol>have the {area} (vacuumed|cleaned)",
+        "(vacuuming|hoovering) time[ in the {area}]",
     ], [
         "<pol>get the (vacuum|robot) going" + IN_AREA,
         "<pol>let the robot clean the {area}",
@@ -607,6 +694,8 @@ TEMPLATES = {
         "(vacuum|robot) stop",
         "<pol>(halt|turn off|switch off) the (vacuum|robot vacuum|roomba)",
         "that's enough vacuuming",
+        "<pol>tell the $vac (that's enough|it's done)",
+        "<pol>make sure the $vac stops",
     ], [
         "<pol>tell the (vacuum|robot) to stop",
         "enough cleaning for now",
@@ -621,6 +710,10 @@ TEMPLATES = {
         "(vacuum|robot) go home",
         "<pol>return the (vacuum|robot) to (its base|the dock|the charger)",
         "<pol>(park|recharge) the (vacuum|robot vacuum|roomba)",
+        "<pol>tell the (vacuum|robot) it's time to (charge|recharge)",
+        "<pol>(have|let) the $vac (recharge|charge up)",
+        "<pol>get the $vac docked",
+        "<pol>put the (vacuum|robot) on (its|the) (charger|dock)",
     ], [
         "<pol>tell the (vacuum|robot) to go (home|back to base)",
         "(vacuum|robot) back to base",
@@ -637,6 +730,9 @@ TEMPLATES = {
         "{type:coffee}[ please]",
         "coffee[ time][ please]",
         "<pol>start a {type:coffee}",
+        "<pol>fix (a coffee|a {type:coffee}) for me",
+        "<pol>use the machine to make (a coffee|a {type:coffee})",
+        "<pol>get a {type:coffee} (going|started)",
     ], [
         "<pol>fix me a {type:coffee}",
         "i could use (a coffee|a {type:coffee})",
@@ -651,6 +747,11 @@ TEMPLATES = {
         "{duration_adj} timer[ please]",
         "<pol>set the timer (to|for) {duration}",
         "<pol>count down[ from] {duration}",
+        "<pol>begin timing {duration}",
+        "countdown (of|for) {duration}[ please]",
+        "<pol>create a timer that (goes off|rings) in {duration}",
+        "<pol>give me {duration} on the (timer|clock)",
+        "i need {duration} on the timer",
     ], [
         "<pol>begin a timer for {duration}",
         "<pol>create a {duration_adj} timer",
@@ -665,6 +766,12 @@ TEMPLATES = {
         "never mind the timer",
         "timer (off|cancel|stop)",
         "<pol>cancel the {duration_adj} timer",
+        "<pol>abort (my|all) timers",
+        "countdown (off|cancelled)[ please]",
+        "no need for (the|that) timer[ anymore]",
+        "(the|that) timer is not needed[ anymore]",
+        "<pol>forget [about ]all (my|the) timers",
+        "<pol>get rid of all (my|the) timers",
     ], [
         "<pol>abort the timer",
         "i don't need the timer anymore",
@@ -680,6 +787,11 @@ TEMPLATES = {
         "<pol>switch to {name:scene} (mode|scene)",
         "{name:scene} (scene|mode)[ please]",
         "<pol>(start|begin) {name:scene}",
+        "<pol>trigger {name:scene}",
+        "<pol>go with the {name:scene} (scene|setting)",
+        "<pol>set the house to {name:scene}",
+        "<pol>put on the {name:scene} (scene|mode)",
+        "<pol>load [up ]my {name:scene} (preset|settings)",
     ], [
         "<pol>trigger the {name:scene} (scene|mode)",
         "<pol>go into {name:scene} mode",
@@ -695,6 +807,8 @@ TEMPLATES = {
         "<pol>start the music" + IN_AREA,
         "resume" + IN_AREA,
         "<pol>put the music back on" + IN_AREA,
+        "<pol>carry on with the (music|song|show)",
+        "<pol>hit the play button",
     ], [
         "<pol>carry on playing" + IN_AREA,
         "music on" + IN_AREA,
@@ -708,6 +822,11 @@ TEMPLATES = {
         "<pol>pause (it|this|that)",
         "hold the music" + IN_AREA,
         "<pol>put the (music|movie|show) on hold",
+        "<pol>freeze (it|this)[ for a (second|moment)]",
+        "<pol>(turn|switch) the music off" + IN_AREA,
+        "<pol>hold the video for a (second|moment)",
+        "<pol>hit the pause button",
+        "<pol>pause whatever is playing",
     ], [
         "<pol>freeze the (movie|show|video)" + IN_AREA,
         "music off" + IN_AREA,
@@ -722,6 +841,10 @@ TEMPLATES = {
         "<pol>(go to|jump to) the next (song|track)",
         "next one[ please]",
         "i don't like this song",
+        "<pol>advance the playlist[ by one]",
+        "let's move on[ from this (song|track)]",
+        "<pol>change to (another|a different) (song|track)",
+        "(sick|tired) of hearing this[ (song|track)]",
     ], [
         "<pol>move on to the next (song|track)",
         "<pol>advance to the next track",
@@ -737,6 +860,11 @@ TEMPLATES = {
         "{area} volume {level}",
         "volume {level}[ please]",
         "<pol>make the volume {level}",
+        "<pol>set the (sound|loudness) level to {level}" + IN_AREA,
+        "<pol>turn (it|the sound) (up|down) to {level}",
+        "<pol>bring the level of the (volume|sound) (up|down) to {level}",
+        "<pol>adjust the {area} (volume|sound) level to {level}",
+        "i want {level} volume",
     ], [
         "<pol>adjust the volume to {level}" + IN_AREA,
         "(sound|loudness) (to|at) {level}",
@@ -753,6 +881,10 @@ TEMPLATES = {
         "motor {id} on",
         "<pol>(start|energize) motor (number|no) {id}",
         "<pol>get motor {id} running[ on line {line}]",
+        "<pol>kick off the (conveyor|pump|drive|main) motor[ on line {line}]",
+        "<pol>(activate|engage) the motor on line {line}",
+        "<pol>spin up the (motor on line {line}|line {line} motor)",
+        "<pol>bring the line {line} motor online",
     ], [
         "<pol>spin up motor {id}[ on line {line}]",
         "<pol>bring motor {id} online[ on line {line}]",
@@ -768,6 +900,10 @@ TEMPLATES = {
         "motor {id}[ on line {line}] stop",
         "(e-stop|e stop|estop) motor {id}[ on line {line}]",
         "<pol>stop [the ](conveyor|pump|drive|main) motor {id}[ on line {line}]",
+        "<pol>bring the motor on line {line} to a standstill",
+        "<pol>take the (motor on line {line}|line {line} motor) offline",
+        "<pol>cut [the ]power to motor {id}[ on line {line}]",
+        "<pol>(deactivate|disengage) the motor on line {line}",
     ], [
         "<pol>bring motor {id} to a (stop|halt)[ on line {line}]",
         "<pol>take motor {id} offline[ on line {line}]",
@@ -784,6 +920,11 @@ TEMPLATES = {
         "<pol>(slow|speed up|slow down) the conveyor[ on line {line}] to {speed:pct}",
         "<pol>run the conveyor[ on line {line}] at {speed:pct}",
         "<pol>change the conveyor speed[ on line {line}] to {speed:pct}",
+        "<pol>adjust the speed of the (belt|conveyor)[ on line {line}] to {speed:pct}",
+        "<pol>set the (belt|conveyor) drive[ on line {line}] to {speed:pct}",
+        "<pol>bring the conveyor speed (up|down) to {speed:pct}[ on line {line}]",
+        "<pol>make the (belt|conveyor) (run|move) at {speed:pct}",
+        "the (belt|conveyor)[ on line {line}] (should|needs to) go at {speed:pct}",
     ], [
         "<pol>adjust the conveyor[ on line {line}] to {speed:pct}",
         "<pol>drive the line {line} belt at {speed:pct}",
@@ -798,6 +939,9 @@ TEMPLATES = {
         "valve {id}[ on line {line}] open",
         "<pol>open valve (number|no) {id}",
         "<pol>turn on valve {id}",
+        "<pol>(move|switch) the valve on line {line} to the open position",
+        "<pol>(set|put) the line {line} valve open",
+        "<pol>make sure the line {line} valve is open",
     ], [
         "<pol>set valve {id}[ on line {line}] to open",
         "<pol>put valve {id} in the open position",
@@ -812,6 +956,10 @@ TEMPLATES = {
         "valve {id}[ on line {line}] (close|closed|shut)",
         "<pol>close valve (number|no) {id}",
         "<pol>turn off valve {id}",
+        "<pol>(move|switch) the valve on line {line} to the closed position",
+        "<pol>(set|put) the line {line} valve (closed|shut)",
+        "<pol>make sure the line {line} valve is closed",
+        "<pol>seal [off ]the valve on line {line}",
     ], [
         "<pol>set valve {id}[ on line {line}] to closed",
         "<pol>put valve {id} in the closed position",
@@ -830,6 +978,11 @@ TEMPLATES = {
         ("how humid is it" + IN_AREA, {"kind": "humidity"}),
         ("how much power is line {line} (using|drawing)", {"kind": "power"}),
         "line {line} {kind} reading",
+        "<pol>report the line {line} {kind}[ reading]",
+        "what('s| is) the current {kind} (on|for) line {line}",
+        "<pol>give me a {kind} reading (on|for) line {line}",
+        "<pol>show the {kind} readings (on|for) line {line}",
+        "is the {kind} on line {line} (too high|high|low)",
     ], [
         "<pol>report the {kind} (on|for) line {line}",
         "current {kind:kind_nontemp} in the {area}",
@@ -846,6 +999,10 @@ TEMPLATES = {
         "<pol>(ack|acknowledge)[ the] line {line} alarm[ {id}]",
         "<pol>silence alarm {id}[ on line {line}]",
         "<pol>(ack|acknowledge) all alarms",
+        "<pol>accept the (alarm|alarms)[ on line {line}]",
+        "<pol>mark the line {line} alarm as (handled|acknowledged)",
+        "alarm {id}[ on line {line}] (seen|noted)",
+        "roger, line {line} alarm (acknowledged|seen)",
     ], [
         "<pol>mark alarm {id} as (seen|acknowledged)",
         "<pol>accept alarm {id}[ on line {line}]",
@@ -863,6 +1020,10 @@ TEMPLATES = {
         "<pol>(check|report on) machine {id}[ on line {line}]",
         "<pol>give me the status of line {line}",
         "how is line {line} doing",
+        "<pol>run a quick check on line {line}",
+        "state of machine {id}[ on line {line}]",
+        "everything (ok|fine) on line {line}",
+        "how is (production|everything) going on line {line}",
     ], [
         "<pol>run a status check on machine {id}[ on line {line}]",
         "what state is machine {id} in",
@@ -939,6 +1100,85 @@ TEMPLATES = {
         "<pol>log my (hours|shift) for (today|this week)",
         "when was machine maintenance last done",
         "which supplier delivers the (bearings|belts|valves)",
+        # apps and services this device does not run
+        "<pol>(launch|start) the (netflix|youtube|spotify|instagram|whatsapp) app",
+        "<pol>open the (camera|calculator|maps|notes|settings) app",
+        "<pol>open my (photos|email|calendar|notes)",
+        "<pol>(close|quit|exit) the (app|browser|game)",
+        "what's (new|trending) on (netflix|youtube|spotify)",
+        "<pol>show me (funny videos|cooking videos|the trailer) on youtube",
+        "<pol>search (the web|online|google) for {item}",
+        "<pol>look up the (meaning|definition) of (serendipity|ubiquitous|entropy)",
+        "<pol>look for (a hotel|a restaurant|an apartment|a dentist) in {city}",
+        "<pol>google (the news|{artist}|{city})",
+        # shopping and travel
+        "<pol>(buy|order) (new headphones|a phone charger|dog food|printer ink) online",
+        "<pol>add {item} to my (cart|basket)",
+        "where is my (package|order|delivery)",
+        "when does the (shop|store|pharmacy|supermarket) (open|close)",
+        "how much (does|do) {item} cost",
+        "<pol>book (a table for two|a hotel room|train tickets)[ in {city}]",
+        "(how much are|are there any cheap) flights to {city}",
+        "is my flight (on time|delayed)",
+        "when is my flight[ to {city}]",
+        "<pol>(order|call|get me) (a taxi|an uber|a cab)",
+        "what time does the (train|bus) to {city} leave",
+        "<pol>(start|warm up) the car",
+        "<pol>find (a parking spot|the nearest charging station)",
+        # calendar, messages, phone
+        "what's on my schedule (today|tomorrow|this week)",
+        "<pol>add (a dentist appointment|lunch with {person}|a call with {person}) to my calendar",
+        "am i free (tomorrow|on friday|this afternoon)",
+        "<pol>(move|push) my (meeting|call) to (tomorrow|next week)",
+        "<pol>send a (message|whatsapp|text) to {person}",
+        "<pol>reply to {person}",
+        "did {person} (call|text|email) me",
+        "<pol>read (my last|the latest) message",
+        "<pol>(record|film) a video",
+        "<pol>take a (photo|picture|selfie)",
+        "<pol>(turn on|enable) (airplane mode|do not disturb|bluetooth)",
+        # songs, films, stories, trivia, opinions, chit-chat
+        "what('s| is) this song called",
+        "who sings this song",
+        "<pol>sing (happy birthday|a lullaby|something)",
+        "what movies are (on|playing) (tonight|this weekend)",
+        "<pol>recommend (a good book|some movies|a podcast)",
+        "<pol>tell me (a story|a fun fact|something interesting)",
+        "how tall is (mount everest|{artist}|the empire state building)",
+        "(when|why) was the eiffel tower built",
+        "where is the eiffel tower",
+        "what's the capital of (france|australia|canada)",
+        "how far away is the moon",
+        "who wrote (hamlet|harry potter)",
+        "what was the final score (last night|yesterday)",
+        "what's your favorite (color|movie|song|food)",
+        "what do you think (of|about) (music|movies|cats|dogs)",
+        "do you (dream|sleep|get bored)",
+        "are you (real|alive|listening|smart)",
+        "(good|nice) job",
+        "you're the best",
+        "what's the best (pizza place|restaurant) in {city}",
+        "is there a coffee shop (nearby|around here)",
+        "how do i (make|cook) (lasagna|pancakes|curry|risotto)",
+        "<pol>(show me|read me) the recipe[ again]",
+        "what can i cook with (eggs|rice|chicken)",
+        "any chance of (snow|a storm|showers) (tonight|this weekend)",
+        "what's the square root of {num}",
+        "is {num} a prime number",
+        "<pol>(calculate|work out) {num} times {num}",
+        # on the shop floor: questions and errands that are not machine commands
+        "how many (units|parts|pallets) did we (make|produce|ship) (today|yesterday|this week)",
+        "has the packing machine been (fixed|repaired)[ yet]",
+        "who is the shift (supervisor|lead)[ today]",
+        "what time do (we|i) start (work|tomorrow)",
+        "what's the scrap rate (today|this week)",
+        "when is the next delivery of (bearings|belts|pallets)",
+        "<pol>(email|send) the shift report to {person}",
+        "where is the (forklift|first aid kit|fire extinguisher)",
+        "<pol>(order|request) more (gloves|safety glasses|packing tape)",
+        "how many hours are left (in|on) (my|this) shift",
+        "<pol>(book|schedule) a training session[ for the team]",
+        "who worked the night shift yesterday",
     ], [
         "is it (sunny|windy) (today|outside)",
         "<pol>sing me a song",

@@ -81,6 +81,68 @@ def test_splits_use_disjoint_phrasings():
     assert not tr & dv and not tr & te and not dv & te
 
 
+def frames(split):
+    """Expanded templates with every placeholder the same: a phrasing whatever slot it has."""
+    return {re.sub(r"\{[a-z_]+:[a-z_]+\}", "{}", s) for s in C.skeletons(split)}
+
+
+def test_splits_do_not_share_frames_with_another_slot():
+    """Not even a train phrasing with another kind of slot in it ("dim the {name:light}" in train
+    would make "dim the {area}" in test a copy)."""
+    tr, dv, te = (frames(s) for s in C.SPLITS)
+    assert not tr & dv and not tr & te and not dv & te
+
+
+# A template's content words: what it says, minus slot placeholders and these function words
+# (articles, pronouns, auxiliaries and modals, prepositions, conjunctions, clitics, "please").
+FUNCTION_WORDS = set("""a an the this that these those some any my your its our their
+    i me you we us it they them is are was were be been am do does did have has had
+    can could would will should shall may might must to of in at for from with by into about as
+    and or but if so than here there now please s d m ve ll re""".split())
+
+
+def content_words(phrase):
+    """"what's" -> what, "can't" -> can not; slot placeholders are left out (names are copied)."""
+    e = re.sub(r"\{[a-z_]+:[a-z_]+\}", " ", phrase.lower())
+    e = re.sub(r"n't\b", " not", e.replace("can't", "can not").replace("won't", "will not"))
+    return {w for w in re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)*", e) if w not in FUNCTION_WORDS}
+
+
+def template_words(intent, split):
+    """The content words an intent's templates of one split can say."""
+    return {w for t in C.TEMPLATES[intent][split]
+            for e in C.expand(C.parse_template(t[0] if isinstance(t, tuple) else t)) for w in content_words(e)}
+
+
+def test_dev_and_test_words_are_known_from_training():
+    """Dev/test phrasings are new, their words are not: every content word of an intent's dev or
+    test templates also occurs in that intent's train templates (in other frames, see above). A
+    ~1M-parameter model cannot guess the meaning of a word it never saw ("soften the lamps"), so
+    dev/test measure new combinations of known words and frames, and the copying of unseen names."""
+    assert {"flip", "power", "like", "on", "lights"} <= template_words("light.on", "test")
+    assert "soften" in template_words("light.dim", "test") and "open" in template_words(NONE, "test")
+    assert content_words("I can't see the {name:light}, it's e-stop time") == {"not", "see", "e-stop", "time"}
+    unknown = {}
+    for intent in C.TEMPLATES:
+        known = template_words(intent, "train")
+        for split in ("dev", "test"):
+            if missing := template_words(intent, split) - known:
+                unknown[f"{intent} {split}"] = sorted(missing)
+    assert not unknown, unknown
+
+
+def test_none_training_covers_many_kinds_of_requests():
+    """`none` is learned from apps, search, shopping, travel, calendar, messages, trivia, opinions,
+    small talk, maths, shop-floor questions and commands for other domains, not only the weather."""
+    none = [s.split(": ", 1)[1] for s in C.skeletons("train") if s.startswith(NONE + ": ")]
+    assert len(C.TEMPLATES[NONE]["train"]) >= 120
+    for phrase in ("open the camera app", "launch the netflix app", "look up", "search the web",
+                   "order a taxi", "buy", "flights to", "book a", "my calendar", "send a message",
+                   "how tall is", "do you think", "tell me a joke", "square root", "who is on shift",
+                   "start the car", "record a video", "take a photo", "the shift report"):
+        assert any(phrase in s for s in none), phrase
+
+
 def test_test_split_has_names_never_seen_in_training(splits):
     train, test = splits["train"], splits["test"]
     for key in ("area", "device", "name", "color", "type"):
