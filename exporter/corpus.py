@@ -73,7 +73,7 @@ NAMES = {
                ["sound bar", "hair dryer"],
                ["mini fridge", "projector", "hot tub", "slow cooker", "electric blanket"]),
     "scene": (["movie night", "good night", "good morning", "dinner", "reading", "party", "relax",
-               "romantic", "away", "bedtime", "wake up", "focus", "cleaning", "dinner party", "cozy"],
+               "romantic", "away", "bedtime", "wake up", "focus", "spring clean", "dinner party", "cozy"],
               ["date night", "study time"], ["game night", "sunday brunch", "holiday", "meditation"]),
     "coffee": (["espresso", "cappuccino", "latte", "americano", "flat white", "macchiato", "lungo",
                 "ristretto", "mocha", "double espresso", "latte macchiato", "decaf"],
