@@ -34,7 +34,7 @@ def main():
 @click.option("--mix", "mix_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="your own JSONL (`text`, `action`) to mix into the training split")
 @click.option("--mix-repeat", default=5, show_default=True,
-              help="copies of each of your rows (a few dozen would drown in 30,000 generated ones)")
+              help="copies of each of your rows (a few dozen would drown in 60,000 generated ones)")
 def corpus(out, seed, mix_path, mix_repeat):
     """Generate the command corpus (train/dev/test JSONL) from ACTIONS.md."""
     from . import corpus as C
@@ -57,12 +57,12 @@ def corpus(out, seed, mix_path, mix_repeat):
               help="checkpoint directory  [default: the --resume directory, else runs/<preset>]")
 @click.option("--data", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="directory with train.jsonl and dev.jsonl (default: generate the corpus)")
-@click.option("--steps", default=3000, show_default=True)
+@click.option("--steps", default=4000, show_default=True)
 @click.option("--batch-size", default=64, show_default=True, help="global: split across torchrun processes")
 @click.option("--lr", default=3e-3, show_default=True, help="peak learning rate (cosine to a tenth)")
 @click.option("--warmup", default=100, show_default=True, help="linear warmup steps")
 @click.option("--weight-decay", default=0.1, show_default=True, help="AdamW, on matrices only")
-@click.option("--dropout", default=0.0, show_default=True, help="attention dropout while training")
+@click.option("--dropout", default=0.1, show_default=True, help="attention dropout while training")
 @click.option("--seed", default=0, show_default=True,
               help="corpus, tokenizer, initial weights, data order, dropout")
 @click.option("--vocab-size", type=int, help="BPE vocabulary  [default: the preset's]")

@@ -1438,7 +1438,7 @@ def _sample(split, n, rng, none_frac, taken, cap):
     return rows
 
 
-def generate(seed=0, n_train=30000, n_dev=2000, n_test=2000, none_frac=0.12, max_repeats=3):
+def generate(seed=0, n_train=60000, n_dev=2000, n_test=2000, none_frac=0.12, max_repeats=3):
     """{"train"|"dev"|"test": [{"text", "action"}]}, the same for the same arguments.
 
     Train repeats an utterance at most `max_repeats` times; dev and test have no repeats and share
@@ -1515,7 +1515,7 @@ def read_jsonl(path, validate=True, fields=("text", "action")) -> list[dict]:
 
 def mix_user_data(rows, user_rows, repeat=1, seed=0) -> list[dict]:
     """Validate the user's own rows and shuffle them into `rows` (repeated `repeat` times, since a
-    few dozen of a user's phrasings would otherwise drown in 30,000 generated ones)."""
+    few dozen of a user's phrasings would otherwise drown in 60,000 generated ones)."""
     if repeat < 1:
         raise ValueError("repeat must be >= 1")
     user = [check_row(r, f"user row {i + 1}") for i, r in enumerate(user_rows)]

@@ -24,7 +24,7 @@ class ModelConfig:
     group_size: int = 32
     norm_eps: float = 1e-5
     rope_theta: float = 10000.0
-    dropout: float = 0.0
+    dropout: float = 0.1   # attention dropout, training only: the command data is small
 
     def check(self):
         problems = []
@@ -159,7 +159,10 @@ class Transformer(nn.Module):
 
     @torch.no_grad()
     def generate(self, prompt: list[int], eos: int, max_new: int) -> list[int]:
-        """Greedy float decoding (no KV cache: the float model is for training and checks)."""
+        """Greedy float decoding (no KV cache: the float model is for training and checks).
+        Runs in eval mode (no dropout) and restores the mode it found."""
+        was_training = self.training
+        self.eval()
         toks, out = list(prompt), []
         while len(out) < max_new and len(toks) <= self.config.seq_len:
             nxt = int(self(torch.tensor([toks]))[0, -1].argmax())
@@ -167,4 +170,5 @@ class Transformer(nn.Module):
             toks.append(nxt)
             if nxt == eos:
                 break
+        self.train(was_training)
         return out

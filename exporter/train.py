@@ -41,7 +41,7 @@ from .model import PRESETS, ModelConfig, Transformer
 from .tokenizer import EOS, Tokenizer
 
 # A run's hyperparameters; None: the preset's value. A resumed run keeps its own (train.json).
-DEFAULTS = dict(preset="micro", steps=3000, batch_size=64, lr=3e-3, warmup=100, weight_decay=0.1,
+DEFAULTS = dict(preset="micro", steps=4000, batch_size=64, lr=3e-3, warmup=100, weight_decay=0.1,
                 dropout=None, seed=0, vocab_size=None)
 # How often to log, evaluate (on how many dev rows) and save. A resumed run keeps these too,
 # unless given again: they do not change the weights.

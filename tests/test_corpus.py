@@ -24,7 +24,7 @@ def test_default_sizes_and_speed():
     s = C.generate(seed=0)
     assert time.time() - t0 < 10  # "a few seconds"; about 1 s on a laptop
     assert list(s) == ["train", "dev", "test"]
-    assert (len(s["train"]), len(s["dev"]), len(s["test"])) == (30000, 2000, 2000)
+    assert (len(s["train"]), len(s["dev"]), len(s["test"])) == (60000, 2000, 2000)
     assert all(set(r) == {"text", "action"} for rows in s.values() for r in rows)
 
 

@@ -18,7 +18,8 @@ from exporter import train as T
 from exporter.cli import main
 from exporter.model import ModelConfig, Transformer
 
-TINY = ModelConfig(dim=32, hidden_dim=64, n_layers=1, n_heads=2, n_kv_heads=1, vocab_size=300)
+TINY = ModelConfig(dim=32, hidden_dim=64, n_layers=1, n_heads=2, n_kv_heads=1, vocab_size=300,
+                   dropout=0.0)  # tests that want dropout ask for it
 QUIET = dict(preset=TINY, batch_size=16, lr=1e-2, warmup=4, threads=1, progress=False, log=lambda m: None)
 
 
