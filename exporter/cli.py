@@ -152,21 +152,16 @@ def export(checkpoint, quant, out, check_n, grammar):
 def _check(model, tok, m, n):
     """Float model vs the quantized model as the device runs it, on corpus dev commands."""
     from . import corpus as C
-    from .actions import actions_equal
+    from .eval import float_predictions, reference_predictions, score
     from .reference import Reference
-    from .tokenizer import BOS, EOS, SEP
-    ref = Reference(m)
     rows = C.generate(seed=0)["dev"][:n]
-    agree = float_ok = q_ok = 0
-    for r in rows:
-        p = tok.prompt(r["text"])
-        fl = tok.decode(model.generate(p, EOS, model.config.seq_len - len(p) + 1)).split("\n")[0]
-        q = ref.predict(r["text"])
-        agree += fl == q
-        float_ok += actions_equal(fl, r["action"])
-        q_ok += actions_equal(q, r["action"])
-    click.echo(f"check on {n} dev commands: float exact-match {float_ok / n:.3f}, "
-               f"int8 exact-match {q_ok / n:.3f}, identical outputs {agree / n:.3f}")
+    texts = [r["text"] for r in rows]
+    fl = float_predictions(model, tok, texts)
+    q = reference_predictions(Reference(m), texts)
+    same = sum(a == b for a, b in zip(fl, q))
+    click.echo(f"check on {n} dev commands: exact match float {score(rows, fl)['exact_match']}%, "
+               f"int8 {score(rows, q)['exact_match']}% (with the grammar), "
+               f"identical outputs {same}/{n}")
 
 
 @main.command()

@@ -51,21 +51,32 @@ def score(rows: list[dict], preds: list[str]) -> dict:
 
 
 def predict_float(checkpoint: Path, texts: list[str]) -> list[str]:
-    from .train import greedy, load_checkpoint
+    from .train import load_checkpoint
     model, cfg, tok = load_checkpoint(checkpoint)
-    outs = greedy(model, [tok.prompt(t) for t in texts])  # [] for a prompt past the context
+    return float_predictions(model, tok, texts)
+
+
+def float_predictions(model, tok, texts: list[str]) -> list[str]:
+    """Greedy action lines of a float model, batched ("" for a prompt past the context)."""
+    from .train import greedy
+    outs = greedy(model, [tok.prompt(t) for t in texts])
     return [tok.decode(ids).split("\n", 1)[0] for ids in outs]
 
 
 def predict_quantized(mlm_path: Path, texts: list[str], constrained: bool = True) -> list[str]:
     from .mlm_format import load
     from .reference import Reference
-    ref = Reference(load(mlm_path), constrained=constrained)
+    return reference_predictions(Reference(load(mlm_path), constrained=constrained), texts)
+
+
+def reference_predictions(ref, texts: list[str]) -> list[str]:
+    """The device's action lines, from the bit-exact reference ("" where the device would
+    refuse the prompt as too long)."""
     out = []
     for t in texts:
         try:
             out.append(ref.predict(t))
-        except ValueError:  # longer than the context: the device refuses it too
+        except ValueError:
             out.append("")
     return out
 

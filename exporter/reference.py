@@ -131,10 +131,14 @@ def idot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 # ------------------------------------------------------------------------------ tokenizer
 
-def encode(vocab_size: int, merges: list, first_merge: int, data: bytes) -> list[int]:
+def merge_ranks(merges: list, first_merge: int) -> dict:
+    """(left, right) -> merged token id, which is also the merge's rank."""
+    return {tuple(pair): first_merge + i for i, pair in enumerate(merges)}
+
+
+def encode(rank: dict, data: bytes) -> list[int]:
     """Greedy BPE by rank: merge the adjacent pair with the lowest merged id (leftmost on a
     tie) until none merges. Same algorithm as firmware tokenizer.c."""
-    rank = {pair: first_merge + i for i, pair in enumerate(merges)}
     toks = list(data)
     while len(toks) > 1:
         best, best_i = None, -1
@@ -175,6 +179,7 @@ class Reference:
         self.inv_sqrt_hs = ONE / np.sqrt(f32(self.hs), dtype=f32)
         self.t = m.tensors
         self._wg = {}   # float32 copies of the int8 weights, by group: fast exact dot products
+        self._rank = merge_ranks(m.merges, m.first_merge)
         self.reset()
 
     def reset(self):
@@ -231,8 +236,7 @@ class Reference:
         return self._mm(xq, xs, "tok_embeddings")
 
     def encode(self, data: bytes) -> list[int]:
-        c = self.m.config
-        return encode(c["vocab_size"], self.m.merges, self.m.first_merge, data)
+        return encode(self._rank, data)
 
     def prompt(self, text: str) -> list[int]:
         c = self.m.config

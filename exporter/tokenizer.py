@@ -29,20 +29,20 @@ class Tokenizer:
         self.vocab = [bytes([b]) for b in range(256)] + [b"<s>", b"<sep>"]
         for l, r in self.merges:
             self.vocab.append(self.vocab[l] + self.vocab[r])
-        self._rank = {pair: FIRST_MERGE + i for i, pair in enumerate(self.merges)}
+        self._rank = reference.merge_ranks(self.merges, FIRST_MERGE)
 
     @property
     def vocab_size(self) -> int:
         return len(self.vocab)
 
     def encode(self, text: str) -> list[int]:
-        return reference.encode(self.vocab_size, self.merges, FIRST_MERGE, text.encode("utf-8"))
+        return reference.encode(self._rank, text.encode("utf-8"))
 
     def prompt(self, text: str) -> list[int]:
         """The model's input for an utterance: [BOS] + encode(lowered text) + [SEP], exactly as
         the device builds it (reference.prompt_bytes)."""
         data = reference.prompt_bytes(text)
-        return [BOS] + reference.encode(self.vocab_size, self.merges, FIRST_MERGE, data) + [SEP]
+        return [BOS] + reference.encode(self._rank, data) + [SEP]
 
     def decode(self, ids) -> str:
         return b"".join(self.vocab[i] for i in ids).decode("utf-8", errors="replace")

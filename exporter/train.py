@@ -130,12 +130,6 @@ def _em(tok, preds, golds) -> float:
     return ok / max(1, len(golds))
 
 
-def exact_match(model, tok, rows, limit=None) -> float:
-    """Greedy float exact match (actions_equal) on rows[:limit]."""
-    rows = rows[:limit] if limit else rows
-    return _em(tok, greedy(model, [tok.prompt(r["text"]) for r in rows]), [r["action"] for r in rows])
-
-
 @torch.no_grad()
 def evaluate(model, tok, examples, em_rows: int) -> tuple[float, float]:
     """(masked loss, greedy exact match of the first em_rows) on encoded examples."""
