@@ -179,14 +179,15 @@ def _duration(rng, adjective=False):
 # Training also names things with made-up words ("turn on the lights in the brolo hall"), so
 # memorising the ~60 area names does not pay and the model has to learn to copy a name from the
 # utterance into the action: what dev/test's unseen names (and real homes) need.
-P_SYNTH = 0.3
+P_SYNTH = 0.5
 ONSETS = ["b", "br", "c", "ch", "d", "dr", "f", "fl", "g", "gr", "h", "j", "k", "l", "m", "n", "p",
           "pl", "r", "s", "sh", "sl", "st", "t", "tr", "v", "w", "z"]
 VOWELS = ["a", "e", "i", "o", "u", "ai", "ea", "ee", "oo", "ou", "y"]
 CODAS = ["", "", "", "n", "r", "l", "s", "t", "m", "ck", "nd", "st", "x"]
 SYNTH_SUFFIX = {  # keeps a made-up name the kind of thing the template talks about
-    "area": ["", "", "", " room", " hall", " wing", " bay"], "light": [" lamp", " light", " lights"],
-    "fan": [" fan"], "cover": [" blinds", " shutters", " curtains", " door"],
+    "area": ["", "", "", " room", " hall", " wing", " bay", " house", " yard", " store"],
+    "light": [" lamp", " light", " lights", " strip", " bulb"],
+    "fan": [" fan"], "cover": [" blinds", " shutters", " curtains", " door", " shade", " window", " screen"],
     "lock": [" door", " gate"], "device": ["", " machine", " heater", " box"],
 }
 
@@ -197,7 +198,7 @@ def pseudo_word(rng) -> str:
 
 
 def synth_name(kind, rng) -> str:
-    words = pseudo_word(rng) + (" " + pseudo_word(rng) if rng.random() < 0.3 else "")
+    words = pseudo_word(rng) + (" " + pseudo_word(rng) if rng.random() < 0.5 else "")
     return words + rng.choice(SYNTH_SUFFIX.get(kind, [""]))
 
 
