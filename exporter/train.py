@@ -19,7 +19,6 @@ step are the whole state.
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
 import json
 import math
@@ -81,18 +80,38 @@ def lr_at(step, total, peak, warmup):
     return peak * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))
 
 
-@functools.lru_cache(maxsize=2)
-def _epoch_order(n: int, seed: int, epoch: int) -> tuple:
-    order = list(range(n))
-    random.Random(f"microlm-train-{seed}-{epoch}").shuffle(order)
-    return tuple(order)
+class BatchOrder:
+    """Row indices of the global batch of every step. Each epoch is a seeded permutation whose
+    last partial batch is dropped, so the data order is a function of the step: no cursor to
+    save. Within every chunk of BUCKET batches the rows are sorted by length before they are cut
+    into batches (and the batches shuffled back), so a batch pads to little more than its own
+    rows' length: utterances run from 5 to 60 tokens, and padding to a random batch's longest
+    row wasted about 40 % of every step."""
+    BUCKET = 32
 
+    def __init__(self, lengths, batch_size: int, seed: int):
+        self.lengths, self.B, self.seed = list(lengths), batch_size, seed
+        self.per_epoch = len(self.lengths) // batch_size
+        self._epoch, self._batches = None, None
 
-def batch_rows(n: int, batch_size: int, seed: int, step: int) -> list[int]:
-    """Row indices of the global batch of `step`. Every epoch is a seeded permutation whose last
-    partial batch is dropped, so the data order is a function of the step: no cursor to save."""
-    epoch, i = divmod(step, n // batch_size)
-    return list(_epoch_order(n, seed, epoch)[i * batch_size:(i + 1) * batch_size])
+    def _make(self, epoch: int) -> list[list[int]]:
+        rng = random.Random(f"microlm-train-{self.seed}-{epoch}")
+        order = list(range(len(self.lengths)))
+        rng.shuffle(order)
+        order = order[:self.per_epoch * self.B]
+        batches, span = [], self.B * self.BUCKET
+        for c in range(0, len(order), span):
+            chunk = sorted(order[c:c + span], key=lambda i: self.lengths[i])
+            part = [chunk[i:i + self.B] for i in range(0, len(chunk), self.B)]
+            rng.shuffle(part)
+            batches += part
+        return batches
+
+    def rows(self, step: int) -> list[int]:
+        epoch, i = divmod(step, self.per_epoch)
+        if epoch != self._epoch:
+            self._epoch, self._batches = epoch, self._make(epoch)
+        return self._batches[i]
 
 
 @torch.no_grad()
@@ -360,6 +379,7 @@ def _train(data, out, args, every, prev, resume, ddp, log, max_steps_this_run, p
         net = torch.nn.parallel.DistributedDataParallel(
             model, device_ids=[device.index] if device.type == "cuda" else None)
 
+    batches = BatchOrder([len(ids) for ids, _ in train_ex], B, seed)
     stop = steps if max_steps_this_run is None else min(steps, start + max_steps_this_run)
     if rank == 0:
         out.mkdir(parents=True, exist_ok=True)
@@ -382,7 +402,7 @@ def _train(data, out, args, every, prev, resume, ddp, log, max_steps_this_run, p
     with bar or contextlib.nullcontext():
         task = bar and bar.add_task("train", total=steps, completed=start, loss=float("nan"), lr=0.0, tps=0.0)
         for step in range(start, stop):
-            rows = batch_rows(len(train_ex), B, seed, step)
+            rows = batches.rows(step)
             n_targets = sum(len(train_ex[i][0]) - train_ex[i][1] for i in rows)
             x, y = make_batch([train_ex[i] for i in rows[rank::world]])  # this rank's slice
             lr_now = lr_at(step, steps, lr, warmup)

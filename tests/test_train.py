@@ -157,7 +157,9 @@ def test_two_processes_with_torchrun(tmp_path, data):
     T.train(data, tmp_path / "one", preset=TINY, steps=8, batch_size=16, lr=1e-2, warmup=2,
             eval_every=100, threads=1, progress=False, log=lambda m: None)
     one = weights(tmp_path / "one")
-    assert all(torch.allclose(one[k], saved[k], atol=1e-5) for k in one)
+    # (float sums in another order: Adam turns the rounding of near-zero gradients into ~2e-5;
+    # a step on other rows moves the weights by ~1e-2)
+    assert all(torch.allclose(one[k], saved[k], atol=1e-4) for k in one)
 
 
 def test_cli_train_stop_resume(tmp_path, data):
