@@ -69,6 +69,14 @@ SPEC = load_spec()
 INTENTS, KINDS, AREAS, EXAMPLES, NONE = SPEC.intents, SPEC.kinds, SPEC.areas, SPEC.examples, SPEC.none
 SLOT_KEYS = tuple(sorted({k for keys in INTENTS.values() for k in keys}))
 
+# Slots whose value is copied from the utterance, a run of its words joined by "_" ("turn on
+# the pump house lights" -> area=pump_house). ACTIONS.md says area names are copied from the
+# utterance; name, device, scene, type and color are free-text names too. Numeric slots (which
+# may be spoken: "twenty one" -> 21) and `kind` (an enum whose words differ: "temp") are not
+# copied. The constrained decoder's copy rule holds these values to spans of the prompt's words
+# (docs/numerics.md, "Constrained decoding").
+COPY_KEYS = ("area", "name", "device", "scene", "type", "color")
+
 
 @dataclass(frozen=True)
 class Action:

@@ -120,7 +120,11 @@ def train(ctx, preset, out, data, steps, batch_size, lr, warmup, weight_decay, d
               help="compare float and quantized outputs on this many dev commands (0: skip)")
 @click.option("--grammar/--no-grammar", default=True, show_default=True,
               help="embed the action language's DFA (from ACTIONS.md) for constrained decoding")
-def export(checkpoint, quant, out, check_n, grammar):
+@click.option("--copy/--no-copy", default=True, show_default=True,
+              help="the grammar's copy rule: values of name-like slots (area, name, device, ...) "
+                   "must be words of the utterance; --no-copy when your data maps synonyms "
+                   "(\"lounge\" -> living_room)")
+def export(checkpoint, quant, out, check_n, grammar, copy):
     """Quantize a checkpoint and write model.mlm + model_data.c/.h."""
     from .export import build_mlm, export_files
     from .train import load_checkpoint
@@ -135,13 +139,14 @@ def export(checkpoint, quant, out, check_n, grammar):
         # the model file keeps the run's settings and results, not its history
         train_info = {k: v for k, v in train_info.items() if not isinstance(v, (list, dict))}
     m = build_mlm(weights, cfg.to_dict(), tok, {"train": train_info, "params": model.n_params()}, quant,
-                  grammar=grammar)
+                  grammar=grammar, copy=copy)
     info = export_files(m, out)
     click.echo(f"{out / 'model.mlm'}: {info['model_bytes']:,} bytes, {model.n_params():,} parameters, {quant}")
     if m.grammar:
         from .grammar import Grammar
         g = Grammar.from_bytes(m.grammar)
-        click.echo(f"grammar: {g.n_states} states, {g.n_edges} edges, {len(m.grammar):,} bytes")
+        click.echo(f"grammar: {g.n_states} states, {g.n_edges} edges, {len(m.grammar):,} bytes, "
+                   f"copy rule {'on' if any(g.copy) else 'off'}")
     else:
         click.echo("grammar: none (decoding is unconstrained)")
     click.echo(f"{out / 'model_data.c'}: C array for firmware that compiles the model in")
@@ -172,11 +177,12 @@ def _check(model, tok, m, n):
 @click.option("--output", "outp", type=click.Path(dir_okay=False, path_type=Path), required=True)
 def predict(model_path, inp, outp):
     """Run the bit-exact device reference: the tokens the board would produce."""
+    from .grammar import GrammarError
     from .mlm_format import FormatError, load
     from .reference import Reference
     try:
         ref = Reference(load(model_path))
-    except (OSError, FormatError) as e:
+    except (OSError, FormatError, GrammarError) as e:
         _fail(f"{model_path}: {e}")
     rows = _read_jsonl(inp, validate=False, fields=("text",))
     outp.parent.mkdir(parents=True, exist_ok=True)
@@ -240,10 +246,14 @@ def info(model_path, preset):
 def eval_cmd(model_path, data, grammar, limit, as_json, n_errors):
     """Exact match, intent accuracy, `none` precision/recall and a per-intent table."""
     from .eval import evaluate
+    from .grammar import GrammarError
     rows = _read_jsonl(data)[:limit]
     if not rows:
         _fail(f"{data}: no rows")
-    res = evaluate(model_path, rows, constrained=grammar)
+    try:
+        res = evaluate(model_path, rows, constrained=grammar)
+    except GrammarError as e:  # e.g. a model exported before the grammar's version 2
+        _fail(f"{model_path}: {e}")
     if as_json:
         click.echo(json.dumps(res, indent=2))
         return

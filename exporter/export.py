@@ -38,9 +38,11 @@ def rope_tables(seq_len: int, head_size: int, theta: float):
 
 
 def build_mlm(weights: dict, cfg: dict, tok: Tokenizer, meta: dict | None = None,
-              quant: str = "int8", grammar: bool = True) -> MLMFile:
+              quant: str = "int8", grammar: bool = True, copy: bool = True) -> MLMFile:
     """weights: PyTorch-named float arrays (a state_dict as numpy). grammar: embed the action
-    language's DFA (exporter/grammar.py, from ACTIONS.md) for constrained decoding."""
+    language's DFA (exporter/grammar.py, from ACTIONS.md) for constrained decoding. copy: with
+    the copy rule (values of actions.COPY_KEYS are spans of the prompt's words); False writes
+    the grammar without copy flags, for data whose names are not copied (synonyms)."""
     if quant != "int8":
         raise ValueError(f"quantization {quant!r} is not supported yet (int8 is)")
     gs = cfg["group_size"]
@@ -60,11 +62,12 @@ def build_mlm(weights: dict, cfg: dict, tok: Tokenizer, meta: dict | None = None
     for k in ("norm_eps", "rope_theta"):  # stored as float32: keep the value the device sees
         config[k] = float(np.float32(config[k]))
     meta = dict(meta or {}, quant=quant, exporter=__version__)
-    blob = G.default_blob() if grammar else b""
+    blob = G.default_blob(copy) if grammar else b""
     return MLMFile(config, t, list(tok.vocab), list(tok.merges), meta, blob)
 
 
-def random_mlm(cfg: dict, seed: int = 0, n_merges: int = 40, grammar: bool = True) -> MLMFile:
+def random_mlm(cfg: dict, seed: int = 0, n_merges: int = 40, grammar: bool = True,
+               copy: bool = True) -> MLMFile:
     """An untrained model with random weights, for tests of the engine and the format."""
     rng = np.random.default_rng(seed)
     texts = ["turn on the kitchen lights", "set the thermostat to 21 degrees",
@@ -83,7 +86,7 @@ def random_mlm(cfg: dict, seed: int = 0, n_merges: int = 40, grammar: bool = Tru
             w[f"layers.{l}.{k}"] = rng.normal(0, 1.0 / np.sqrt(s[1]), s)
         w[f"layers.{l}.attention_norm.weight"] = rng.uniform(0.5, 1.5, d)
         w[f"layers.{l}.ffn_norm.weight"] = rng.uniform(0.5, 1.5, d)
-    return build_mlm(w, cfg, tok, {"random_seed": seed}, grammar=grammar)
+    return build_mlm(w, cfg, tok, {"random_seed": seed}, grammar=grammar, copy=copy)
 
 
 def write_c_array(blob: bytes, path_c, symbol: str = "microlm_model_data"):

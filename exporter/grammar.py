@@ -10,12 +10,16 @@ table in ACTIONS.md changes the grammar of the next export. Construction:
     every (intent, last) state --"\\n"--> final; `none` --"\\n"--> final
 
 Slots come in table order, each at most once, any subset; a space must be followed by a slot.
-The result is minimized (Moore's partition refinement: most intents share their slot lists, so
-their key tries merge) and stored in the model file as a compact blob of byte-range edges
-(docs/model-format.md), read in place by firmware/lib/microlm/src/grammar.c.
+The states inside a value of a copy key (actions.COPY_KEYS: the one after "key=" and the value
+loop) carry a `copy` flag: there the decoder also holds the value to a span of the prompt's
+words (the copy rule, `Copy` below). The result is minimized (Moore's partition refinement:
+most intents share their slot lists, so their key tries merge; flagged and unflagged states
+never merge) and stored in the model file as a compact blob of byte-range edges and one flag
+byte per state (docs/model-format.md), read in place by firmware/lib/microlm/src/grammar.c.
 """
 from __future__ import annotations
 
+import re
 import struct
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -25,10 +29,13 @@ import numpy as np
 from . import actions
 
 MAGIC = b"MLMG"
-VERSION = 1
+VERSION = 2                         # 2: a copy flag per state after the edges
 HEADER = struct.Struct("<4sHHHHI")  # magic, version, n_states, start, final, n_edges: 16 bytes
 EDGE = struct.Struct("<BBH")        # lo, hi, next: the byte range lo..hi (inclusive) goes to next
-NEWLINE, SPACE = ord("\n"), ord(" ")
+NEWLINE, SPACE, UNDERSCORE = ord("\n"), ord(" "), ord("_")
+# Bytes of the prompt's words S the copy rule keeps: positions 0..255 fit a 256-bit set (the
+# device's bitmap). grammar.c's MLM_WORDS_MAX is the same number.
+COPY_MAX = 255
 SPECIAL = (256, 257)                # BOS, SEP: their vocab bytes are placeholders, never output
 
 
@@ -50,10 +57,13 @@ def value_bytes(spec: actions.Spec) -> tuple[bytes, bool]:
 class _DFA:
     """A DFA under construction: trans[state] = {byte: next}; a missing byte is the dead state."""
 
-    def __init__(self, trans: list | None = None, start: int = 0, final: int = 1):
-        """An empty automaton with a start and a final state, or the given one."""
+    def __init__(self, trans: list | None = None, start: int = 0, final: int = 1,
+                 copy: set | None = None):
+        """An empty automaton with a start and a final state, or the given one. copy: the
+        states inside a copy key's value."""
         self.trans: list[dict[int, int]] = [{}, {}] if trans is None else trans
         self.start, self.final = start, final
+        self.copy: set[int] = set() if copy is None else copy
 
     def new(self) -> int:
         self.trans.append({})
@@ -73,9 +83,10 @@ class _DFA:
         return s
 
 
-def build_dfa(spec: actions.Spec = actions.SPEC) -> _DFA:
+def build_dfa(spec: actions.Spec = actions.SPEC, copy_keys=actions.COPY_KEYS) -> _DFA:
     """The unminimized automaton, straight from the document (one key trie per intent and
-    last slot; minimize() merges the equal ones)."""
+    last slot; minimize() merges the equal ones). The states of the values of copy_keys get
+    the copy flag (() for none: a grammar without the copy rule)."""
     d = _DFA()
     chars, empty_ok = value_bytes(spec)
 
@@ -97,6 +108,8 @@ def build_dfa(spec: actions.Spec = actions.SPEC) -> _DFA:
             for c in chars:
                 d.edge(at, c, loop)
                 d.edge(loop, c, loop)
+            if keys[j] in copy_keys:  # "key=" enters the value, " " or "\n" leaves it
+                d.copy |= {at, loop}
             after(loop, keys, j)
             if empty_ok:
                 after(at, keys, j)
@@ -109,8 +122,11 @@ def build_dfa(spec: actions.Spec = actions.SPEC) -> _DFA:
 
 
 def minimize(d: _DFA) -> _DFA:
-    """The minimal DFA of the same language: drop states that cannot reach the final state,
-    then refine the partition {final, others} by (class, edges to classes) until stable."""
+    """The minimal DFA of the same language and copy flags: drop states that cannot reach the
+    final state, then refine the partition by (final, copy) by (class, edges to classes) until
+    stable. Starting from (final, copy) keeps a copy state from merging with a state outside a
+    value that has the same future bytes (light.on's `name` value and motor.start's `id` value
+    both end the line)."""
     n = len(d.trans)
     back = [[] for _ in range(n)]
     for s, t in enumerate(d.trans):
@@ -123,7 +139,7 @@ def minimize(d: _DFA) -> _DFA:
                 live.add(s)
                 todo.append(s)
     trans = [{b: to for b, to in t.items() if to in live} for t in d.trans]
-    cls = [int(s == d.final) for s in range(n)]
+    cls = [int(s == d.final) + 2 * int(s in d.copy) for s in range(n)]
     n_cls = 0
     while True:
         sig = [(cls[s], tuple(sorted((b, cls[to]) for b, to in trans[s].items())))
@@ -142,18 +158,65 @@ def minimize(d: _DFA) -> _DFA:
                 number[cls[to]] = len(order)
                 order.append(to)
             out[-1][b] = number[cls[to]]
-    return _DFA(out, 0, number.get(cls[d.final], -1))
+    copy = {i for i, s in enumerate(order) if s in d.copy}
+    return _DFA(out, 0, number.get(cls[d.final], -1), copy)
 
 
-def build(spec: actions.Spec = actions.SPEC, minimized: bool = True) -> "Grammar":
-    d = build_dfa(spec)
+def build(spec: actions.Spec = actions.SPEC, minimized: bool = True, copy: bool = True) -> "Grammar":
+    """The grammar of the action language; copy=False: no copy flags (no copy rule)."""
+    d = build_dfa(spec, actions.COPY_KEYS if copy else ())
     return Grammar.from_dfa(minimize(d) if minimized else d)
 
 
-@lru_cache(maxsize=1)
-def default_blob() -> bytes:
-    """The blob of ACTIONS.md's grammar, what the exporter embeds (built once per process)."""
-    return build().to_bytes()
+@lru_cache(maxsize=2)
+def default_blob(copy: bool = True) -> bytes:
+    """The blob of ACTIONS.md's grammar, what the exporter embeds (built once per process);
+    copy=False: without the copy rule (`exporter export --no-copy`)."""
+    return build(copy=copy).to_bytes()
+
+
+# ------------------------------------------------------------------------------- copy rule
+
+def words(data: bytes) -> bytes:
+    """S, the prompt's words the copy rule matches values against: from the bytes the model
+    reads (reference.prompt_bytes), apostrophes deleted ("kid's" -> "kids"), the maximal runs
+    of [a-z0-9] joined by single spaces; at most COPY_MAX bytes, cut back to a whole word when
+    the cut falls inside one. mlm_prompt_words in grammar.c builds the same bytes."""
+    s = b" ".join(re.findall(rb"[a-z0-9]+", data.replace(b"'", b"")))
+    if len(s) > COPY_MAX:
+        cut = s[:COPY_MAX]
+        s = cut if s[COPY_MAX] == SPACE else cut[:max(cut.rfind(b" "), 0)]
+    return s
+
+
+class Copy:
+    """The copy rule's view of S: sets of positions 0..len(S) as int bitmasks (bit p =
+    position p), so a step over every candidate position is one and, one shift.
+
+    An empty S (a prompt without an ASCII letter or digit, e.g. in another script) switches
+    the rule off: nothing could be copied, and refusing every "=" of a copy key would strand
+    lines whose next slot can only be a copy key (`scene.on ` has only name=) with no allowed
+    byte. With a word in S there is no dead end: a started value can always finish its word."""
+
+    def __init__(self, s: bytes):
+        self.s = s
+        n = len(s)
+        self.starts = 0   # word starts: where a value may begin
+        self.ends = 1 << n  # word ends: where a value may stop (the end of S, or a space)
+        self.match = [0] * 256  # match[b]: positions p < n whose S[p] the value byte b matches
+        for p, c in enumerate(s):
+            if c == SPACE:
+                self.ends |= 1 << p
+                self.match[UNDERSCORE] |= 1 << p  # "_" in a value stands for a space
+            else:
+                self.match[c] |= 1 << p
+                if p == 0 or s[p - 1] == SPACE:
+                    self.starts |= 1 << p
+
+    def is_span(self, value: bytes) -> bool:
+        """Is value (with "_" for spaces) a run of whole words of S? What the rule enforces."""
+        return value != b"" and b" " not in value and \
+            b" " + value.replace(b"_", b" ") + b" " in b" " + self.s + b" "
 
 
 # ------------------------------------------------------------------------------- matching
@@ -163,6 +226,13 @@ class Grammar:
     start: int
     final: int
     edges: list  # per state: [(lo, hi, next)] sorted by lo, non-overlapping
+    copy: tuple | None = None  # per state: 1 inside a copy key's value, else 0 (None: all 0)
+
+    def __post_init__(self):
+        self.copy = tuple(int(c) for c in self.copy) if self.copy is not None \
+            else (0,) * len(self.edges)
+        if len(self.copy) != len(self.edges):
+            raise ValueError(f"{len(self.copy)} copy flags for {len(self.edges)} states")
 
     @classmethod
     def from_dfa(cls, d: _DFA) -> "Grammar":
@@ -175,7 +245,7 @@ class Grammar:
                 else:
                     ranges.append((b, b, t[b]))
             edges.append(ranges)
-        return cls(d.start, d.final, edges)
+        return cls(d.start, d.final, edges, tuple(int(s in d.copy) for s in range(len(d.trans))))
 
     @property
     def n_states(self) -> int:
@@ -189,9 +259,11 @@ class Grammar:
         if self.n_states > 0xFFFF:
             raise ValueError(f"{self.n_states} states: the format holds 65535")
         offsets = np.cumsum([0] + [len(e) for e in self.edges], dtype=np.uint32)
+        flags = bytes(self.copy)
         return (HEADER.pack(MAGIC, VERSION, self.n_states, self.start, self.final, self.n_edges)
                 + offsets.astype("<u4").tobytes()
-                + b"".join(EDGE.pack(*e) for es in self.edges for e in es))
+                + b"".join(EDGE.pack(*e) for es in self.edges for e in es)
+                + flags + bytes(-len(flags) % 4))
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "Grammar":
@@ -199,13 +271,21 @@ class Grammar:
         if len(data) < HEADER.size:
             raise GrammarError(f"grammar blob of {len(data)} bytes is shorter than its header")
         magic, version, n, start, final, n_edges = HEADER.unpack_from(data)
-        if magic != MAGIC or version != VERSION:
-            raise GrammarError(f"not a grammar blob: magic {magic!r}, version {version}")
+        if magic != MAGIC:
+            raise GrammarError(f"not a grammar blob: magic {magic!r}")
+        if version != VERSION:
+            raise GrammarError(f"grammar blob version {version}, this exporter reads {VERSION}"
+                               + (" (version 1 has no copy flags: re-export the model with "
+                                  "`exporter export`)" if version == 1 else ""))
         if n == 0 or start >= n or final >= n:
             raise GrammarError(f"bad header: {n} states, start {start}, final {final}")
         table = HEADER.size + 4 * (n + 1)
-        if len(data) != table + EDGE.size * n_edges:
-            raise GrammarError(f"{len(data)} bytes, expected {table + EDGE.size * n_edges}")
+        flags_at = table + EDGE.size * n_edges
+        if len(data) != flags_at + n + (-n % 4):
+            raise GrammarError(f"{len(data)} bytes, expected {flags_at + n + (-n % 4)}")
+        copy = data[flags_at:flags_at + n]
+        if any(f > 1 for f in copy) or any(data[flags_at + n:]):
+            raise GrammarError("copy flags are not 0 or 1, or the padding after them is not 0")
         off = np.frombuffer(data, "<u4", n + 1, HEADER.size).astype(np.int64)
         if off[0] != 0 or off[-1] != n_edges or np.any(np.diff(off) < 0):
             raise GrammarError("edge offsets are not increasing from 0 to n_edges")
@@ -217,7 +297,7 @@ class Grammar:
                     raise GrammarError(f"state {s}: bad or unsorted edge {(lo, hi, to)}")
         if edges[final]:
             raise GrammarError("the final state has edges: nothing may follow the newline")
-        return cls(start, final, edges)
+        return cls(start, final, edges, tuple(copy))
 
     @cached_property
     def table(self) -> np.ndarray:
@@ -241,23 +321,69 @@ class Grammar:
             state = self.step(state, b)
         return state
 
-    def accepts(self, line: str | bytes) -> bool:
-        """Is line (without its newline) a complete action line?"""
-        line = line.encode("utf-8") if isinstance(line, str) else line
-        return self.run(self.start, line + b"\n") == self.final
+    @cached_property
+    def _rows(self) -> list:
+        return self.table.tolist()
 
-    def allowed_mask(self, state: int, vocab: list[bytes], special=SPECIAL) -> np.ndarray:
-        """allowed[t]: running token t's bytes from state never fails. Tokens without bytes
-        and the special ones are never allowed; from the final (or dead) state nothing is."""
+    def step_copy(self, state: int, p: int, byte: int, cp: Copy) -> tuple[int, int]:
+        """One byte under the DFA and the copy rule (docs/numerics.md, "Constrained decoding"):
+        (next state, next copy set P), state -1 when the byte is not allowed. P (a bitmask of
+        positions of S) only means something in copy states."""
+        to = self._rows[state][byte] if state >= 0 else self.n_states
+        if to == self.n_states:
+            return -1, 0
+        if not cp.s:  # no words: the rule is off (see Copy)
+            return to, p
+        if self.copy[to]:
+            p = (p & cp.match[byte]) << 1 if self.copy[state] else cp.starts  # on, or "key="
+            return (to, p) if p else (-1, 0)
+        if self.copy[state] and not p & cp.ends:  # the value ends, but not at a word end
+            return -1, 0
+        return to, p
+
+    def run_copy(self, state: int, p: int, data: bytes, cp: Copy) -> tuple[int, int]:
+        """(state, P) after data's bytes with the copy rule; (-1, 0) once a byte fails."""
+        for b in data:
+            state, p = self.step_copy(state, p, b, cp)
+            if state < 0:
+                break
+        return state, p
+
+    def accepts(self, line: str | bytes, words: bytes | None = None) -> bool:
+        """Is line (without its newline) a complete action line? With words (S of a prompt,
+        see words()): one the constrained decoder can write for that prompt (the copy rule)."""
+        line = (line.encode("utf-8") if isinstance(line, str) else line) + b"\n"
+        if words is None:
+            return self.run(self.start, line) == self.final
+        return self.run_copy(self.start, 0, line, Copy(words))[0] == self.final
+
+    def _walk(self, state: int, vocab: list[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For every token at once: (lengths, the state after its bytes from state (n_states:
+        dead), whether its path is ever in a copy state, the start included)."""
         lens = np.fromiter(map(len, vocab), np.int64, len(vocab))
         mat = np.zeros((len(vocab), max(lens.max(initial=0), 1)), np.uint8)
         for i, v in enumerate(vocab):
             mat[i, :len(v)] = np.frombuffer(v, np.uint8)
         dead = self.n_states
+        flags = np.array(self.copy + (0,), bool)  # the dead state is no copy state
         s = np.full(len(vocab), dead if state < 0 else state, np.int32)
+        touch = flags[s].copy()
         for j in range(mat.shape[1]):  # all tokens at once, one byte position at a time
             on = j < lens
             s[on] = self.table[s[on], mat[on, j]]
-        allowed = (lens > 0) & (s != dead)
+            touch |= flags[s]
+        return lens, s, touch
+
+    def allowed_mask(self, state: int, vocab: list[bytes], special=SPECIAL) -> np.ndarray:
+        """allowed[t]: running token t's bytes from state never fails (the DFA alone). Tokens
+        without bytes and the special ones are never allowed; from the final (or dead) state
+        nothing is."""
+        lens, s, _ = self._walk(state, vocab)
+        allowed = (lens > 0) & (s != self.n_states)
         allowed[[t for t in special if t < len(vocab)]] = False
         return allowed
+
+    def copy_mask(self, state: int, vocab: list[bytes]) -> np.ndarray:
+        """copy[t]: the copy rule has a say on token t from state (its path starts in, enters
+        or leaves a copy state); for the other tokens the DFA decides alone."""
+        return self._walk(state, vocab)[2]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .grammar import Grammar
+from .grammar import Copy, Grammar, words
 from .mlm_format import MLMFile, QTensor
 
 f32 = np.float32
@@ -159,17 +159,25 @@ def prompt_bytes(text: str) -> bytes:
     return text.encode("utf-8").lower()
 
 
+def prompt_words(text: str) -> bytes:
+    """S, the prompt's words for the copy rule (docs/numerics.md, "Constrained decoding"):
+    "Turn on the Kid's Room lights!" -> b"turn on the kids room lights"."""
+    return words(prompt_bytes(text))
+
+
 # ------------------------------------------------------------------------------ model
 
 class Reference:
     """The device's engine in numpy: forward pass with a quantized KV cache, greedy decoding,
     constrained by the model's grammar when it has one and `constrained` is true (as the
-    device's default)."""
+    device's default): the grammar's DFA and, in its copy states, the copy rule."""
 
     def __init__(self, m: MLMFile, constrained: bool = True):
         self.m = m
         self.grammar = Grammar.from_bytes(m.grammar) if constrained and m.grammar else None
-        self._masks: dict[int, np.ndarray] = {}  # grammar state -> allowed token ids
+        # grammar state -> (token ids the DFA allows, ascending; which of them the copy rule
+        # has a say on)
+        self._masks: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         c = m.config
         self.dim, self.hidden, self.n_layers = c["dim"], c["hidden_dim"], c["n_layers"]
         self.n_heads, self.n_kv = c["n_heads"], c["n_kv_heads"]
@@ -254,14 +262,15 @@ class Reference:
         pos, tok, out = len(toks) - 1, toks[-1], []
         budget = self.seq_len - len(toks) + 1 if max_new is None else max_new
         g = self.grammar
-        state = g.start if g else -1
+        state, p = (g.start if g else -1), 0  # grammar state, copy set P (empty at the start)
+        cp = Copy(prompt_words(text)) if g else None
         while len(out) < budget and pos < self.seq_len:
             logits = self.forward(tok, pos)
             if g is None:
                 tok = int(np.argmax(logits))  # first index of the max: lowest id wins a tie
             else:
-                tok = self._argmax_allowed(logits, state)
-                state = g.run(state, self.m.vocab[tok])
+                tok = self._argmax_allowed(logits, state, p, cp)
+                state, p = g.run_copy(state, p, self.m.vocab[tok], cp)
             out.append(tok)
             pos += 1
             if tok == c["eos_id"] or (g is not None and state == g.final):  # line complete
@@ -269,19 +278,34 @@ class Reference:
         return out
 
     def allowed(self, state: int) -> np.ndarray:
-        """Ids the grammar allows from state, ascending (computed once per state: evaluating
-        thousands of commands visits the same few hundred states)."""
+        """Ids the grammar's DFA allows from state, ascending (computed once per state:
+        evaluating thousands of commands visits the same few hundred states)."""
+        return self._state_masks(state)[0]
+
+    def _state_masks(self, state: int) -> tuple[np.ndarray, np.ndarray]:
         if state not in self._masks:
-            c = self.m.config
-            mask = self.grammar.allowed_mask(state, self.m.vocab, (c["bos_id"], c["sep_id"]))
-            self._masks[state] = np.flatnonzero(mask)
+            c, g = self.m.config, self.grammar
+            ids = np.flatnonzero(g.allowed_mask(state, self.m.vocab, (c["bos_id"], c["sep_id"])))
+            self._masks[state] = (ids, g.copy_mask(state, self.m.vocab)[ids])
         return self._masks[state]
 
-    def _argmax_allowed(self, logits: np.ndarray, state: int) -> int:
+    def _argmax_allowed(self, logits: np.ndarray, state: int, p: int, cp: Copy) -> int:
         """The allowed token with the largest logit, the lowest id on a tie; eos when none is
-        allowed (a vocabulary without every single byte)."""
-        ids = self.allowed(state)
-        return int(ids[np.argmax(logits[ids])]) if ids.size else self.m.config["eos_id"]
+        allowed (a vocabulary without every single byte). The DFA's part is a cached list per
+        state; the copy rule depends on P, so it is checked per step, and only on the DFA's
+        candidates it has a say on, best logit first, until one passes (mostly the first:
+        the device checks lazily the same way)."""
+        ids, checked = self._state_masks(state)
+        if not ids.size:
+            return self.m.config["eos_id"]
+        if not checked.any():
+            return int(ids[np.argmax(logits[ids])])
+        # best first; a stable sort keeps ascending ids among equal logits
+        for i in np.argsort(-logits[ids], kind="stable"):
+            t = int(ids[i])
+            if not checked[i] or self.grammar.run_copy(state, p, self.m.vocab[t], cp)[0] >= 0:
+                return t
+        return self.m.config["eos_id"]
 
     def decode(self, tokens: list[int]) -> bytes:
         return b"".join(self.m.vocab[t] for t in tokens)

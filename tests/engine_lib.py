@@ -27,6 +27,8 @@ BUILD = ROOT / "build" / "test"
 CFLAGS = ["-O2", "-std=c99", "-ffp-contract=off", "-Wall", "-Wextra", "-Werror"]
 
 MLM_MAX_LAYERS = 16
+MLM_WORDS_MAX = 255                          # S of the copy rule (exporter.grammar.COPY_MAX)
+MLM_COPY_SET = (MLM_WORDS_MAX + 1 + 31) // 32  # uint32 words of a set of positions of S
 STATUS = ["MLM_OK", "MLM_E_MAGIC", "MLM_E_SIZE", "MLM_E_CRC", "MLM_E_FORMAT", "MLM_E_CONFIG",
           "MLM_E_TENSOR", "MLM_E_ARENA", "MLM_E_PROMPT", "MLM_E_ARG", "MLM_E_TOKENIZER",
           "MLM_E_GRAMMAR"]
@@ -51,6 +53,9 @@ size_t mlmtest_layout(int i)
     case 8: return offsetof(mlm_model, grammar);
     case 9: return sizeof(mlm_grammar);
     case 10: return offsetof(mlm_ctx, constrained);
+    case 11: return offsetof(mlm_ctx, words);
+    case 12: return sizeof(mlm_words);
+    case 13: return MLM_WORDS_MAX;
     }
     return 0;
 }
@@ -191,7 +196,16 @@ class Layer(C.Structure):
 
 class Grammar(C.Structure):
     _fields_ = [("offsets", C.POINTER(C.c_uint32)), ("edges", C.c_void_p),
+                ("copy", C.POINTER(C.c_uint8)),
                 ("n_states", C.c_uint16), ("start", C.c_uint16), ("final", C.c_uint16)]
+
+
+class Words(C.Structure):
+    _fields_ = [("s", C.c_uint8 * MLM_WORDS_MAX), ("n", C.c_uint16)]
+
+    @property
+    def value(self) -> bytes:
+        return bytes(self.s[:self.n])
 
 
 class Model(C.Structure):
@@ -214,7 +228,8 @@ class Ctx(C.Structure):
                [("xq", C.POINTER(C.c_int8)), ("xs", _FP), ("kc", C.POINTER(C.c_int8)),
                 ("vc", C.POINTER(C.c_int8)), ("ks", _FP), ("vs", _FP),
                 ("tokens", C.POINTER(C.c_uint16)), ("arena_used", C.c_size_t),
-                ("constrained", C.c_int)]
+                ("constrained", C.c_int), ("gstate", C.c_int),
+                ("copy", C.c_uint32 * MLM_COPY_SET), ("words", Words)]
 
 
 class GenStats(C.Structure):
@@ -245,7 +260,9 @@ def lib() -> C.CDLL:
         "mlm_generate": (C.c_int, [C.POINTER(Ctx), P, C.c_size_t, C.c_int, TOKEN_FN, P,
                                    C.POINTER(GenStats)]),
         "mlm_set_grammar": (C.c_int, [C.POINTER(Ctx), C.c_int]),
-        "mlm_grammar_token": (C.c_int, [C.POINTER(Model), C.c_int, C.c_int]),
+        "mlm_grammar_token": (C.c_int, [C.POINTER(Model), C.c_int, C.c_int, C.POINTER(Words),
+                                        P]),
+        "mlm_prompt_words": (None, [C.POINTER(Words), P, C.c_size_t]),
         # kernels (kernels.h)
         "mlm_round_away": (C.c_int32, [C.c_float]),
         "mlm_quantize": (None, [P, C.c_int, C.c_int, P, P]),
@@ -262,7 +279,8 @@ def lib() -> C.CDLL:
         fn.restype, fn.argtypes = res, args
     layout = [C.sizeof(Config), C.sizeof(Tensor), C.sizeof(Model), Model.n_params.offset,
               C.sizeof(Ctx), Ctx.arena_used.offset, C.sizeof(GenStats), MLM_MAX_LAYERS,
-              Model.grammar.offset, C.sizeof(Grammar), Ctx.constrained.offset]
+              Model.grammar.offset, C.sizeof(Grammar), Ctx.constrained.offset,
+              Ctx.words.offset, C.sizeof(Words), MLM_WORDS_MAX]
     got = [L.mlmtest_layout(i) for i in range(len(layout))]
     assert got == layout, f"ctypes mirrors out of date: C {got}, ctypes {layout}"
     _lib = L
@@ -314,8 +332,19 @@ class Engine:
         return lib().mlm_set_grammar(C.byref(self.ctx), int(on))
 
     def grammar_token(self, state: int, token: int) -> int:
-        """The grammar state after token from state, -1 when not allowed."""
-        return lib().mlm_grammar_token(C.byref(self.model), state, token)
+        """The grammar state after token from state by the DFA alone, -1 when not allowed."""
+        return lib().mlm_grammar_token(C.byref(self.model), state, token, None, None)
+
+    def grammar_token_copy(self, state: int, token: int, words: bytes, p: int) -> tuple[int, int]:
+        """(state, P) after token from (state, P) with the copy rule against S = words; P as
+        an int bitmask (bit i = position i of S), as exporter.grammar.Copy keeps it."""
+        w = Words()
+        w.s[:len(words)] = list(words)
+        w.n = len(words)
+        arr = (C.c_uint32 * MLM_COPY_SET)(*[(p >> (32 * i)) & 0xFFFFFFFF
+                                             for i in range(MLM_COPY_SET)])
+        st = lib().mlm_grammar_token(C.byref(self.model), state, token, C.byref(w), arr)
+        return st, sum(int(v) << (32 * i) for i, v in enumerate(arr))
 
     def forward(self, token: int, pos: int, want_logits: bool = True) -> np.ndarray | None:
         lib().mlm_forward(C.byref(self.ctx), token, pos, int(want_logits))
@@ -352,6 +381,14 @@ class Engine:
         for tok, data in seen:
             assert data == self.token_bytes(tok)
         return rc, [t for t, _ in seen], st
+
+
+def prompt_words(text: bytes) -> bytes:
+    """S of a prompt text as the device builds it (mlm_prompt_words)."""
+    w = Words()
+    src = np.frombuffer(text, np.uint8).copy() if text else np.zeros(1, np.uint8)
+    lib().mlm_prompt_words(C.byref(w), ptr(src), len(text))
+    return w.value
 
 
 def status_name(st: int) -> str:

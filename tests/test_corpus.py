@@ -308,3 +308,20 @@ def test_demo_commands():
     for text, action in demo:
         assert len(text) < 60 and text.isascii()
         parse_action(action)
+
+
+def test_copy_key_values_are_spans_of_the_prompt_words():
+    """What the constrained decoder's copy rule assumes (exporter.actions.COPY_KEYS): every
+    value of a copy key is a run of whole words of the utterance as the device reads it."""
+    from exporter.actions import COPY_KEYS
+    from exporter.grammar import Copy
+    from exporter.reference import prompt_words
+    n = 0
+    for rows in C.generate(seed=0, n_train=3000).values():
+        for r in rows:
+            words = Copy(prompt_words(r["text"]))
+            for k, v in parse_action(r["action"]).slots.items():
+                if k in COPY_KEYS:
+                    assert words.is_span(v.encode()), (r, words.s)
+                    n += 1
+    assert n > 2000

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from exporter import grammar as G
-from exporter.actions import actions_equal, is_valid
+from exporter.actions import COPY_KEYS, actions_equal, is_valid
 from exporter.corpus import DEMO_COMMANDS
 from exporter.mlm_format import load, save
-from exporter.reference import Reference
+from exporter.reference import Reference, prompt_words
 from host_tools.errors import DeviceError
 from host_tools.flashers import qemu
 
@@ -115,11 +115,42 @@ def test_model_without_grammar(firmware, model_file, ref_free, tmp_path):
 
 def test_damaged_grammar_is_refused_by_firmware(firmware, model_file, tmp_path):
     blob = bytearray(G.default_blob())
-    blob[-2:] = b"\xff\xff"                   # the last edge's target: out of range
+    _, _, n, _, _, n_edges = G.HEADER.unpack_from(blob)
+    last_next = 16 + 4 * (n + 1) + 4 * (n_edges - 1) + 2
+    blob[last_next:last_next + 2] = b"\xff\xff"  # the last edge's target: out of range
     bad = variant(model_file, tmp_path, bytes(blob))  # CRC recomputed: the grammar check refuses
     with qemu.start("qemu-m4", firmware=firmware, model=bad) as rb:
         assert rb.model_ok is False
         assert "e 10 no model: model grammar invalid" in rb.boot, rb.boot
+
+
+# prompts where the shipped model, without the copy rule, writes a name that is not in the
+# utterance ("color=tur", "name=sundp_brunch", "area=ut_room"); with it, words of the utterance
+COPY_PROMPTS = ["Switch the lights to turquoise", "Put the house in sunday brunch mode",
+                "umm id like the lamps on in the media room", "put the pool cover up"]
+
+
+@pytest.mark.parametrize("text", COPY_PROMPTS)
+def test_device_applies_the_copy_rule(board, ref, text):
+    r = board.gen(text)
+    assert [t.id for t in r.tokens] == ref.generate(text), "device and host reference disagree"
+    words = G.Copy(prompt_words(text))
+    values = [f.split("=", 1)[1] for f in r.action.split(" ")[1:]
+              if f.split("=", 1)[0] in COPY_KEYS]
+    assert values and all(words.is_span(v.encode()) for v in values), r.action
+
+
+def test_model_without_copy_rule(firmware, model_file, tmp_path):
+    """`exporter export --no-copy`'s grammar: the device decodes as the reference does
+    without the rule, and the rule is what made the difference."""
+    plain = variant(model_file, tmp_path, G.default_blob(copy=False))
+    ref_plain, ref = Reference(load(plain)), Reference(load(model_file))
+    with qemu.start("qemu-m4", firmware=firmware, model=plain) as rb:
+        assert rb.model_ok, rb.boot
+        with rb.connect(timeout=60) as dev:
+            outs = [[t.id for t in dev.gen(text).tokens] for text in COPY_PROMPTS]
+    assert outs == [ref_plain.generate(text) for text in COPY_PROMPTS]
+    assert any(o != ref.generate(text) for o, text in zip(outs, COPY_PROMPTS))
 
 
 def test_demo_command_is_understood(board):

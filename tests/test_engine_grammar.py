@@ -1,15 +1,21 @@
 """Constrained decoding in the C engine against exporter.grammar and exporter.reference: the
-same grammar step for every state and token, the same constrained tokens as the reference (and
-the same unconstrained ones with the grammar off), outputs that are always action-line
-prefixes, and malformed grammar blobs refused by mlm_model_load with a status, never a crash."""
+same grammar step for every state and token, the same copy rule (prompt words, copy sets), the
+same constrained tokens as the reference with and without the copy rule, on random models and
+the shipped one (and the same unconstrained ones with the grammar off), outputs that are always
+action-line prefixes whose copied values are words of the prompt, and malformed grammar blobs
+refused by mlm_model_load with a status, never a crash."""
+from pathlib import Path
+
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
+from exporter import corpus as C
 from exporter import grammar as G
 from exporter import mlm_format as F
-from exporter.actions import is_valid
+from exporter.actions import COPY_KEYS, is_valid
 from exporter.export import quantize_weight, random_mlm
-from exporter.reference import Reference
+from exporter.reference import Reference, prompt_bytes, prompt_words
 
 import engine_lib as E
 from test_engine import BASE, CONFIGS, PROMPTS, mlm
@@ -40,14 +46,24 @@ def lively(m: F.MLMFile, scale: float = 16.0) -> F.MLMFile:
     return m
 
 
-def check_output(ref: Reference, out: list[int]):
-    """A constrained output is a complete action line, or a prefix of one cut by the context."""
+def check_output(ref: Reference, out: list[int], text: str | None = None) -> int:
+    """A constrained output is a complete action line, or a prefix of one cut by the context.
+    With text (the copy rule on): every finished copy-key value is a span of the prompt's
+    words. Returns how many such values there were."""
     data = ref.decode(out)
     state = GRAMMAR.run(GRAMMAR.start, data)
     if state == GRAMMAR.final:
         assert is_valid(data[:-1].decode()), data
     else:
         assert state >= 0 and b"\n" not in data, data
+    if text is None or not prompt_words(text):
+        return 0  # no words: the rule is off
+    cp = G.Copy(prompt_words(text))
+    fields = data.rstrip(b"\n").split(b" ")[1:]
+    done = fields if state == GRAMMAR.final else fields[:-1]  # the last may be unfinished
+    values = [v for k, _, v in (f.partition(b"=") for f in done) if k.decode() in COPY_KEYS]
+    assert all(cp.is_span(v) for v in values), (text, data)
+    return len(values)
 
 
 # ------------------------------------------------------------------------- step and mask
@@ -88,29 +104,118 @@ def test_trained_vocab_generation_matches_reference(vocab_model):
     for text in PROMPTS[:4] + ["lights", "open the valve on line 2"]:
         rc, out, st = eng.generate(text.encode())
         assert rc == E.MLM_OK and out == ref.generate(text), text
-        check_output(ref, out)
+        check_output(ref, out, text)
         assert st.stopped_eos == (GRAMMAR.run(GRAMMAR.start, ref.decode(out)) == GRAMMAR.final)
+
+
+# ---------------------------------------------------------------------------- copy rule
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.text(max_size=80),
+                 st.lists(st.sampled_from(["kid's", "Room", "3D", " ", ", ", "'", "é", "ab1",
+                                           "☀", "x" * 40]), max_size=20).map("".join),
+                 st.text("ab '", min_size=240, max_size=300)))
+def test_prompt_words_equal_python(text):
+    """S: the same bytes from mlm_prompt_words as from reference.prompt_words, the cut at
+    MLM_WORDS_MAX bytes included."""
+    assert E.prompt_words(text.encode()) == prompt_words(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=300))
+def test_prompt_words_of_any_bytes(data):
+    assert E.prompt_words(data) == G.words(data.lower())
+
+
+def reachable(cp: G.Copy, lines) -> list:
+    """The (state, P) pairs after every prefix of lines that the copy rule allows."""
+    out = []
+    for line in lines:
+        sp = (GRAMMAR.start, 0)
+        for b in line:
+            sp = GRAMMAR.step_copy(*sp, b, cp)
+            if sp[0] < 0:
+                break
+            out.append(sp)
+    return out
+
+
+COPY_CASES = [  # prompt, lines walked to collect decoder states (right and wrong copies)
+    ("Turn on the Kid's Room lights in the pool house!",
+     [b"light.on area=kids_room name=pool_house\n", b"light.on area=pool_ket",
+      b"light.set area=the name=lights_in brightness=5 color=house\n"]),
+    ("open the storage door", [b"cover.open name=storid_door", b"cover.open name=storage_door\n",
+                               b"cover.open area=open_the name=door\n"]),
+    ("make me a flat white " * 30,  # S cut at 255 bytes
+     [b"coffee.make type=flat_white_make_me_a_flat\n", b"coffee.make type=white\n"]),
+    ("", [b"scene.on name=anything\n"]),
+]
+
+
+@pytest.mark.parametrize("text,lines", COPY_CASES, ids=[c[0][:20] for c in COPY_CASES])
+def test_copy_rule_equals_python_for_every_token(vocab_model, text, lines):
+    """From each reached (state, P), every token: the same allowed or not, the same state and
+    the same copy set P after it, in C (mlm_grammar_token with the words) and Python."""
+    m, eng = vocab_model
+    S = prompt_words(text)
+    assert E.prompt_words(text.encode()) == S
+    cp = G.Copy(S)
+    pairs = reachable(cp, lines)
+    assert any(GRAMMAR.copy[s] for s, _ in pairs) or not S
+    refused = 0
+    for state, p in pairs:
+        for t, tok in enumerate(m.vocab):
+            want = (-1, 0) if t in (256, 257) or not tok else GRAMMAR.run_copy(state, p, tok, cp)
+            got = eng.grammar_token_copy(state, t, S, p)
+            assert got[0] == want[0], (text, state, tok)
+            if want[0] >= 0:
+                assert got[1] == want[1], (text, state, tok)
+            refused += want[0] < 0 <= GRAMMAR.run(state, tok) and t not in (256, 257)
+    assert refused or not S  # the rule refused tokens the DFA allows
 
 
 # ---------------------------------------------------------------------------- generation
 
+GEN_PROMPTS = PROMPTS + ["what is the pressure on line 1", "lock the front door",
+                         "turn on the pool house lights", "Kid's room: lights ON", "☀ ?"]
+
+
+@pytest.mark.parametrize("copy", [True, False], ids=["copy", "no-copy"])
 @pytest.mark.parametrize("name", list(CONFIGS))
-def test_constrained_generation_matches_reference(name):
-    outputs, complete = set(), 0
+def test_constrained_generation_matches_reference(name, copy):
+    outputs, complete, copied = set(), 0, 0
     for seed in (0, 1, 2):
-        m = mlm(name, seed=seed)
+        m = mlm(name, seed=seed, copy=copy)
         eng, ref = E.Engine(F.to_bytes(m)), Reference(m)
-        assert eng.ctx.constrained == 1 and ref.grammar == GRAMMAR
-        for text in PROMPTS + ["what is the pressure on line 1", "lock the front door"]:
+        assert eng.ctx.constrained == 1 and ref.grammar == G.build(copy=copy)
+        for text in GEN_PROMPTS:
             if len(ref.prompt(text)) > m.config["seq_len"]:
                 continue
             rc, out, st = eng.generate(text.encode())
             assert rc == E.MLM_OK and out == ref.generate(text), (seed, text)
             assert st.gen_tokens == len(out) and st.stopped_eos == (out[-1] == EOS)
-            check_output(ref, out)
+            copied += check_output(ref, out, text if copy else None)
             outputs.add(ref.decode(out))
             complete += out[-1] == EOS
     assert len(outputs) > 3  # the random models really decode differently per prompt
+
+
+def test_copy_rule_changes_random_models_outputs():
+    """Random models write values that are not words of the prompt; with the rule they write
+    words of it, on both sides."""
+    changed = copied = 0
+    for name in CONFIGS:
+        for seed in (0, 1):
+            on, off = mlm(name, seed=seed), mlm(name, seed=seed, copy=False)
+            eng, ref, ref_off = E.Engine(F.to_bytes(on)), Reference(on), Reference(off)
+            for text in GEN_PROMPTS:
+                if len(ref.prompt(text)) > on.config["seq_len"]:
+                    continue
+                out = ref.generate(text)
+                assert eng.generate(text.encode())[1] == out
+                copied += check_output(ref, out, text)
+                changed += out != ref_off.generate(text)
+    assert changed > 5 and copied > 5, (changed, copied)
 
 
 def test_grammar_off_is_the_unconstrained_decoder():
@@ -156,6 +261,36 @@ def custom(edges, start=0, final=1) -> bytes:
     return G.Grammar(start, final, edges).to_bytes()
 
 
+def test_copy_rule_on_a_custom_grammar():
+    """A grammar whose copy value may contain any byte but the newline, a space too (ACTIONS.md
+    leaves a value at the space): a space in a value matches nothing of S, "_" does."""
+    anything = [(0, 9, 2), (11, 255, 2)]
+    blob = G.Grammar(0, 1, [[(ord("="), ord("="), 2)], [], anything[:1] + [(10, 10, 1)] +
+                            anything[1:]], (0, 0, 1)).to_bytes()
+    m = mlm("gqa")
+    m.grammar = blob
+    eng, ref = E.Engine(F.to_bytes(m)), Reference(m)
+    g = ref.grammar
+    S = prompt_words("the pool house")
+    cp = G.Copy(S)
+    at = g.step_copy(g.start, 0, ord("="), cp)
+    for value, ok in [(b"pool_house", True), (b"pool house", False), (b"the", True),
+                      (b"Pool", False), (b"pool\xff", False)]:
+        state, p = g.run_copy(*at, value + b"\n", cp)
+        assert (state == g.final) == ok, value
+        got, want = at, at
+        for b in value + b"\n":  # byte by byte in C too (bytes 0..255 are tokens 0..255)
+            got = eng.grammar_token_copy(got[0], b, S, got[1])
+            want = g.step_copy(*want, b, cp)
+            assert got[0] == want[0], value
+            if want[0] < 0:
+                break  # (P is scratch then)
+            assert got[1] == want[1], value
+    for text in PROMPTS + ["the pool house"]:
+        rc, out, _ = eng.generate(text.encode())
+        assert rc == E.MLM_OK and out == ref.generate(text), text
+
+
 def test_nothing_allowed_gives_eos():
     """A state without edges that is not the final one (the verifier allows it): eos."""
     m = mlm("gqa")
@@ -175,6 +310,57 @@ def test_final_state_ends_generation():
         assert rc == E.MLM_OK and out == ref.generate(text)
         data = ref.decode(out)
         assert len(data) == 2 and data.isalpha() and st.stopped_eos == 1, data
+
+
+# --------------------------------------------------------------------------- shipped model
+
+SHIPPED = Path(__file__).resolve().parents[1] / "exporter" / "default_model" / "model.mlm"
+HARD_PROMPTS = [  # names the model has never seen, some it tends to garble without the rule
+    "turn on the pool house lights", "open the storage door", "switch on the 3D printer",
+    "Turn on the Kid's Room lights!", "lights off in the pump house please",
+    "close the sun deck shutters", "make me a flat white", "activate movie night",
+    "set the greenhouse fan to 2", "vacuum the mud room", "включи свет", "",
+    # from the test split: without the rule, "color=tur", "name=sundp_brunch", "area=ut_room"
+    "Switch the lights to turquoise", "Put the house in sunday brunch mode",
+    "umm id like the lamps on in the media room", "put the pool cover up",
+]
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    m = F.load(SHIPPED)
+    texts = HARD_PROMPTS + [t for t, _ in C.DEMO_COMMANDS] + \
+        [r["text"] for r in C.generate(seed=0, n_train=2000, n_dev=10, n_test=40)["test"]]
+    return m, texts
+
+
+@pytest.mark.parametrize("copy", [True, False], ids=["copy", "no-copy"])
+def test_shipped_model_matches_reference(shipped, copy):
+    """The shipped model on the host engine: the device's tokens equal the reference's for
+    every prompt, with its grammar (copy rule on) and with the --no-copy grammar."""
+    m, texts = shipped
+    if not copy:
+        m = F.MLMFile(m.config, m.tensors, m.vocab, m.merges, m.meta, G.default_blob(copy=False))
+    eng, ref = E.Engine(F.to_bytes(m)), Reference(m)
+    assert any(ref.grammar.copy) == copy
+    copied = 0
+    for text in texts:
+        rc, out, st = eng.generate(text.encode())
+        assert rc == E.MLM_OK and out == ref.generate(text), text
+        copied += check_output(ref, out, text if copy else None)
+    assert copied > 20 or not copy
+
+
+def test_shipped_model_copy_rule_fixes_names(shipped):
+    """On the host engine as on the device: the rule changes what the shipped model writes
+    for names it garbles, and what it writes then are words of the utterance."""
+    m = shipped[0]
+    plain = F.MLMFile(m.config, m.tensors, m.vocab, m.merges, m.meta, G.default_blob(copy=False))
+    eng, eng_plain, ref = E.Engine(F.to_bytes(m)), E.Engine(F.to_bytes(plain)), Reference(m)
+    texts = HARD_PROMPTS[-4:]
+    outs = [eng.generate(t.encode())[1] for t in texts]
+    assert all(check_output(ref, o, t) for o, t in zip(outs, texts))
+    assert sum(o != eng_plain.generate(t.encode())[1] for o, t in zip(outs, texts)) >= 2
 
 
 # -------------------------------------------------------------------------- malformed blobs

@@ -1,6 +1,8 @@
 """The constrained decoder's grammar (exporter/grammar.py): the DFA built from ACTIONS.md accepts
-exactly the action lines actions.parse_action accepts, minimization keeps the language, the
-blob round-trips and malformed blobs are refused, and the token masks are what the bytes say."""
+exactly the action lines actions.parse_action accepts, minimization keeps the language and the
+copy flags, the blob round-trips and malformed blobs are refused, the token masks are what the
+bytes say, and the copy rule lets through exactly the values that are spans of the prompt's
+words."""
 import struct
 
 import numpy as np
@@ -8,10 +10,11 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from exporter import grammar as G
-from exporter.actions import INTENTS, KINDS, NONE, SLOT_KEYS, is_valid, load_spec, ACTIONS_MD
+from exporter.actions import (ACTIONS_MD, COPY_KEYS, INTENTS, KINDS, NONE, SLOT_KEYS, is_valid,
+                               load_spec)
 from exporter.export import random_mlm
 from exporter.mlm_format import from_bytes, load, to_bytes
-from exporter.reference import Reference
+from exporter.reference import Reference, prompt_words
 
 GRAMMAR = G.build()
 RAW = G.build(minimized=False)
@@ -37,11 +40,12 @@ near_lines = st.lists(st.sampled_from(PIECES), max_size=8).map("".join)
 
 
 def status(g: G.Grammar, data: bytes) -> list:
-    """After each byte: 'final', 'dead' or 'live'."""
+    """After each byte: 'final', 'dead', 'live' or 'copy' (live, inside a copy key's value)."""
     out, s = [], g.start
     for b in data:
         s = g.step(s, b)
-        out.append("dead" if s < 0 else "final" if s == g.final else "live")
+        out.append("dead" if s < 0 else "final" if s == g.final else
+                   "copy" if g.copy[s] else "live")
     return out
 
 
@@ -83,7 +87,8 @@ def test_agrees_with_the_parser(text):
 @given(st.one_of(near_lines.map(str.encode), st.binary(max_size=30),
                  action_lines().map(lambda l: (l + "\n").encode())))
 def test_minimization_keeps_the_language(data):
-    """Same accept/reject/alive answer after every byte, not only for whole lines."""
+    """Same accept/reject/alive answer and copy flag after every byte, not only for whole
+    lines: a copy state is never merged with one outside a copy value."""
     assert status(GRAMMAR, data) == status(RAW, data)
 
 
@@ -92,8 +97,8 @@ def test_minimal_and_small():
     again = G.Grammar.from_dfa(G.minimize(G.build_dfa()))
     assert again == GRAMMAR  # minimizing is deterministic; renumbering is by BFS order
     m2 = G._DFA([{b: to for lo, hi, to in es for b in range(lo, hi + 1)} for es in GRAMMAR.edges],
-                GRAMMAR.start, GRAMMAR.final)
-    assert G.Grammar.from_dfa(G.minimize(m2)).n_states == GRAMMAR.n_states  # already minimal
+                GRAMMAR.start, GRAMMAR.final, {s for s, c in enumerate(GRAMMAR.copy) if c})
+    assert G.Grammar.from_dfa(G.minimize(m2)) == GRAMMAR  # already minimal
     blob = GRAMMAR.to_bytes()
     assert len(blob) < 8192, len(blob)
 
@@ -135,10 +140,34 @@ def test_blob_round_trip_and_layout():
     blob = GRAMMAR.to_bytes()
     magic, version, n, start, final, n_edges = G.HEADER.unpack_from(blob)
     assert (magic, version, n, start, final, n_edges) == \
-        (b"MLMG", 1, GRAMMAR.n_states, GRAMMAR.start, GRAMMAR.final, GRAMMAR.n_edges)
-    assert len(blob) == 16 + 4 * (n + 1) + 4 * n_edges and len(blob) % 4 == 0
-    assert G.Grammar.from_bytes(blob) == GRAMMAR
+        (b"MLMG", 2, GRAMMAR.n_states, GRAMMAR.start, GRAMMAR.final, GRAMMAR.n_edges)
+    flags_at = 16 + 4 * (n + 1) + 4 * n_edges
+    assert len(blob) == flags_at + (n + 3) // 4 * 4 and len(blob) % 4 == 0
+    assert blob[flags_at:flags_at + n] == bytes(GRAMMAR.copy) and not any(blob[flags_at + n:])
+    assert 0 < sum(GRAMMAR.copy) < n
+    back = G.Grammar.from_bytes(blob)
+    assert back == GRAMMAR and back.copy == GRAMMAR.copy
     assert G.default_blob() == blob
+
+
+def test_blob_without_copy_rule():
+    """--no-copy: the same language, no copy flags (and so fewer states after minimizing)."""
+    plain = G.Grammar.from_bytes(G.default_blob(copy=False))
+    assert plain == G.build(copy=False) and not any(plain.copy)
+    assert plain.n_states < GRAMMAR.n_states
+    for line in ["light.on area=kitchen", "motor.start line=2 id=3", "none", "light.on"]:
+        assert plain.accepts(line) and GRAMMAR.accepts(line)
+        assert plain.accepts(line, b"") and plain.accepts(line, b"the pool")
+    assert not GRAMMAR.accepts("light.on area=kitchen", b"the pool")
+
+
+def test_version_1_blob_is_refused_clearly():
+    """A blob of the grammar's first version (no copy flags): refused, saying to re-export."""
+    v1 = G.build(copy=False).to_bytes()
+    n = G.HEADER.unpack_from(v1)[2]
+    v1 = v1[:4] + struct.pack("<H", 1) + v1[6:len(v1) - (n + 3) // 4 * 4]
+    with pytest.raises(G.GrammarError, match="version 1 .*re-export"):
+        G.Grammar.from_bytes(v1)
 
 
 def test_blob_in_the_model_file():
@@ -156,6 +185,7 @@ def damaged_blobs(g: G.Grammar) -> dict:
     blob = g.to_bytes()
     n, n_edges = g.n_states, g.n_edges
     table = 16 + 4 * (n + 1)
+    flags_at = table + 4 * n_edges
     s = next(i for i, es in enumerate(g.edges) if i and len(es) >= 2)  # not the first state
     e0 = table + 4 * sum(map(len, g.edges[:s]))                   # its first edge
 
@@ -167,7 +197,8 @@ def damaged_blobs(g: G.Grammar) -> dict:
     return {
         "empty-header": blob[:15],
         "magic": b"MLMX" + blob[4:],
-        "version": patched("<H", 4, 2),
+        "version": patched("<H", 4, 3),
+        "version-1": patched("<H", 4, 1),
         "no-states": patched("<H", 6, 0),
         "start-out-of-range": patched("<H", 8, n),
         "final-out-of-range": patched("<H", 10, n),
@@ -185,6 +216,12 @@ def damaged_blobs(g: G.Grammar) -> dict:
         "ranges-overlap": patched("<BB", e0 + 4, blob[e0 + 1], 0xFF),
         "final-has-edges": patched("<H", 10, s),
         "huge-offsets-table": patched("<H", 6, 0xFFFF),
+        "copy-flag-2": patched("<B", flags_at + s, 2),
+        "copy-flag-ff": patched("<B", flags_at + n - 1, 0xFF),
+        "no-copy-flags": blob[:flags_at],
+        "flags-unpadded": blob[:flags_at + n],
+        "flags-overpadded": blob + bytes(4),
+        **({"padding-not-0": patched("<B", flags_at + n, 1)} if n % 4 else {}),
     }
 
 
@@ -264,3 +301,226 @@ def test_shipped_model_grammar_is_current():
     """The shipped model's grammar is the one ACTIONS.md gives today (re-export on change)."""
     m = load(ACTIONS_MD.parent / "default_model" / "model.mlm")
     assert m.grammar == G.default_blob()
+
+
+# ------------------------------------------------------------------------------ copy rule
+
+@pytest.mark.parametrize("text,words", [
+    ("Turn on the Kid's Room lights!", b"turn on the kids room lights"),
+    ("turn on the 3D printer", b"turn on the 3d printer"),
+    ("  Hey,   LIGHTS... on-please  ", b"hey lights on please"),
+    ("set it to 21°C", b"set it to 21 c"),          # a non-ASCII byte separates words
+    ("Küche: Licht an ☀", b"k che licht an"),         # lowering is ASCII only, as on the device
+    ("it's 5 o'clock", b"its 5 oclock"),
+    ("'", b""), ("", b""), ("?!", b""),
+])
+def test_prompt_words(text, words):
+    assert prompt_words(text) == words
+
+
+def test_prompt_words_are_cut_at_a_whole_word():
+    w = "abcd"                                       # words of 4 bytes: 5 with their space
+    assert prompt_words(" ".join([w] * 51)) == b" ".join([w.encode()] * 51)  # 254 bytes
+    assert prompt_words(" ".join([w] * 52)) == b" ".join([w.encode()] * 51)  # 259: cut inside
+    exact = " ".join([w] * 50) + " " + "x" * 5       # 255 bytes: kept whole
+    assert prompt_words(exact) == exact.encode() and len(exact) == G.COPY_MAX
+    assert prompt_words(exact + " more") == exact.encode()          # the cut falls on a space
+    assert prompt_words(exact + "y") == exact[:-6].encode()         # inside the last word
+    assert prompt_words("x" * 300) == b""                           # one word longer than all
+
+
+def test_copy_states_are_the_copy_key_values():
+    """The states after "key=" and in the value are flagged exactly for the copy keys."""
+    assert "kind" not in COPY_KEYS and set(COPY_KEYS) <= set(SLOT_KEYS) | {"scene"}
+    for intent, keys in INTENTS.items():
+        for k in keys:
+            head = f"{intent} {k}=".encode()
+            at = GRAMMAR.run(GRAMMAR.start, head)
+            assert at >= 0 and not GRAMMAR.copy[GRAMMAR.run(GRAMMAR.start, head[:-1])]
+            assert GRAMMAR.copy[at] == (k in COPY_KEYS), (intent, k)
+            value = (KINDS[0] if k == "kind" else "ab_1").encode()
+            inside = GRAMMAR.run(at, value)
+            assert GRAMMAR.copy[inside] == (k in COPY_KEYS)
+            assert not GRAMMAR.copy[GRAMMAR.run(inside, b"\n")]
+
+
+def test_minimize_keeps_copy_states_apart():
+    """Without the copy flags light.on's `name` value and motor.start's `id` value are one
+    state (both end the line); with them, two."""
+    plain = G.build(copy=False)
+    name, ident = b"light.on name=x", b"motor.start id=3"
+    assert plain.run(plain.start, name) == plain.run(plain.start, ident)
+    a, b = GRAMMAR.run(GRAMMAR.start, name), GRAMMAR.run(GRAMMAR.start, ident)
+    assert a != b and GRAMMAR.copy[a] and not GRAMMAR.copy[b]
+
+
+# prompts: words from a small alphabet (so spans and near-misses are likely), with the noise
+# the words are read through: capitals, apostrophes, punctuation, digits, non-ASCII
+WORDS = ["kitchen", "pool", "house", "kid's", "room", "3d", "printer", "the", "on", "a", "Lights",
+         "LIVING", "21", "o", "pump_house", "café", "storage", "door"]
+SEPS = [" ", "  ", ", ", "! ", " - ", "/", "? ", " ☀ "]
+
+
+@st.composite
+def prompts(draw):
+    ws = draw(st.lists(st.sampled_from(WORDS), min_size=0, max_size=10))
+    return "".join(w + draw(st.sampled_from(SEPS)) for w in ws)
+
+
+@st.composite
+def copied_lines(draw):
+    """(prompt, line): an action line whose copy-key values are spans of the prompt's words."""
+    text = draw(prompts())
+    words = prompt_words(text).split(b" ") if prompt_words(text) else []
+    intent = draw(st.sampled_from(list(INTENTS)))
+    fields = []
+    for k in INTENTS[intent]:
+        if not draw(st.booleans()):
+            continue
+        if k in COPY_KEYS:
+            if not words:
+                continue
+            i = draw(st.integers(0, len(words) - 1))
+            j = draw(st.integers(i + 1, len(words)))
+            v = b"_".join(words[i:j]).decode()
+        elif k == "kind":
+            v = draw(st.sampled_from(KINDS))
+        else:
+            v = draw(st.text(VALUE_CHARS, min_size=1, max_size=6))
+        fields.append(f"{k}={v}")
+    return text, " ".join([intent] + fields)
+
+
+@settings(max_examples=800, deadline=None)
+@given(copied_lines())
+def test_spans_of_the_prompt_are_accepted(case):
+    text, line = case
+    assert GRAMMAR.accepts(line, prompt_words(text)), (text, prompt_words(text), line)
+
+
+def copy_values_are_spans(line: str, words: bytes) -> bool:
+    """Every copy-key value of line is a span of S (vacuous for an S without words)."""
+    if not words:
+        return True
+    cp = G.Copy(words)
+    fields = [f.split("=", 1) for f in line.split(" ")[1:]]
+    return all(cp.is_span(v.encode()) for k, v in fields if k in COPY_KEYS)
+
+
+@settings(max_examples=800, deadline=None)
+@given(prompts(), st.one_of(action_lines(), copied_lines().map(lambda c: c[1])))
+def test_accepted_exactly_when_the_values_are_spans(text, line):
+    """Any valid line: the copy rule accepts it iff every copy-key value is a span of S."""
+    words = prompt_words(text)
+    assert GRAMMAR.accepts(line, words) == copy_values_are_spans(line, words), (words, line)
+
+
+@pytest.mark.parametrize("text,line,ok", [
+    ("turn on the pool house lights", "light.on area=pool_house", True),
+    ("turn on the pool house lights", "light.on area=pool_ket", False),
+    ("turn on the pool house lights", "light.on area=pool", True),      # a shorter span
+    ("turn on the pool house lights", "light.on area=poo", False),      # not a whole word
+    ("turn on the pool house lights", "light.on area=ool_house", False),
+    ("turn on the pool house lights", "light.on area=house_pool", False),
+    ("turn on the pool house lights", "light.on area=pool__house", False),
+    ("turn on the pool house lights", "light.on area=pool_house_", False),
+    ("turn on the pool house lights", "light.on area=lights_on", False),  # past the end
+    ("open the storage door", "cover.open name=storid_door", False),
+    ("open the storage door", "cover.open name=storage_door", True),
+    ("Turn on the Kid's Room lights!", "light.on area=kids_room", True),
+    ("Turn on the Kid's Room lights!", "light.on area=kid_s_room", False),
+    ("turn on the 3d printer", "switch.on device=3d_printer", True),
+    ("fan speed to 3", "fan.set speed=3", True),                        # not a copy key
+    ("fan speed to three", "fan.set speed=3", True),
+    ("what's the temp on line 2", "sensor.get line=2 kind=temperature", True),  # kind: an enum
+    ("", "light.on", True),
+    ("☀ ?!", "light.on area=kitchen", True),    # no words: the rule is off (no dead ends)
+    ("the", "light.on area=kitchen", False),
+    ("kitchen", "light.on area=kitchen name=kitchen", True),            # a word used twice
+])
+def test_copy_rule_examples(text, line, ok):
+    assert is_valid(line) and GRAMMAR.accepts(line)
+    assert GRAMMAR.accepts(line, prompt_words(text)) == ok
+
+
+def test_copy_rule_refuses_at_the_first_wrong_byte():
+    cp = G.Copy(prompt_words("turn on the pool house lights"))
+    head = GRAMMAR.run_copy(GRAMMAR.start, 0, b"light.on area=pool_", cp)
+    assert head[0] >= 0 and head[1]
+    assert GRAMMAR.step_copy(*head, ord("k"), cp)[0] == -1
+    assert GRAMMAR.step_copy(*head, ord("h"), cp)[0] >= 0
+    # a prompt without words: the rule is off, else "scene.on " would be a dead end
+    empty = G.Copy(b"")
+    at_key = GRAMMAR.run_copy(GRAMMAR.start, 0, b"scene.on name", empty)
+    assert at_key[0] >= 0 and GRAMMAR.step_copy(*at_key, ord("="), empty)[0] >= 0
+    assert GRAMMAR.run_copy(GRAMMAR.start, 0, b"scene.on name=x\n", empty)[0] == GRAMMAR.final
+
+
+@settings(max_examples=300, deadline=None)
+@given(prompts(), st.lists(st.integers(0, 10 ** 6), min_size=60, max_size=60))
+def test_copy_rule_has_no_dead_ends(text, choices):
+    """Walking random allowed bytes from the start, something is always allowed until the
+    line is complete: the rule never leaves the decoder without a byte to write."""
+    cp = G.Copy(prompt_words(text))
+    state, p = GRAMMAR.start, 0
+    for c in choices:
+        if state == GRAMMAR.final:
+            break
+        nxt = [r for r in (GRAMMAR.step_copy(state, p, b, cp) for b in range(256)) if r[0] >= 0]
+        assert nxt, (text, state)
+        state, p = nxt[c % len(nxt)]
+
+
+def brute_argmax(ref, logits, state, p, cp) -> int:
+    """The allowed token with the largest logit, lowest id on a tie, by trying every token."""
+    c = ref.m.config
+    best = -1
+    for t, tok in enumerate(ref.m.vocab):
+        if t in (c["bos_id"], c["sep_id"]) or not tok:
+            continue
+        if ref.grammar.run_copy(state, p, tok, cp)[0] >= 0 and (best < 0 or logits[t] > logits[best]):
+            best = t
+    return best if best >= 0 else c["eos_id"]
+
+
+def test_reference_argmax_with_the_copy_rule():
+    """Reference's per-state cache plus per-step copy check picks what trying every token
+    picks, ties included (integer logits tie often)."""
+    m = random_mlm(TINY)
+    m.vocab = trained_like_vocab()
+    ref = Reference(m)
+    rng = np.random.default_rng(0)
+    cp = G.Copy(prompt_words("turn on the kid's room lights in the pool house"))
+    states = []
+    for line in [b"light.on area=kids_room name=pool_house\n", b"cover.set area=pool name=the_",
+                 b"sensor.get line=1 kind=flow\n", b"switch.on device=lights_in"]:
+        sp = (GRAMMAR.start, 0)
+        for b in line:
+            states.append(sp)
+            sp = GRAMMAR.step_copy(*sp, b, cp)
+            assert sp[0] >= 0, line
+    for i, (state, p) in enumerate(states):
+        logits = rng.integers(-3, 3, len(m.vocab)).astype(np.float32)
+        if i % 3 == 0:
+            logits[rng.integers(0, len(m.vocab), 20)] = 5.0  # many ties at the top
+        assert ref._argmax_allowed(logits, state, p, cp) == brute_argmax(ref, logits, state, p, cp)
+
+
+def test_cli_refuses_a_version_1_model_clearly(tmp_path):
+    """`exporter eval` and `predict` on a model exported before the copy flags: an error that
+    says to re-export, not a traceback."""
+    import json
+    from click.testing import CliRunner
+    from exporter.cli import main
+    from exporter.mlm_format import save
+    v1 = G.build(copy=False).to_bytes()
+    v1 = v1[:4] + struct.pack("<H", 1) + v1[6:len(v1) - (G.HEADER.unpack_from(v1)[2] + 3) // 4 * 4]
+    m = random_mlm(TINY)
+    m.grammar = v1
+    save(m, tmp_path / "old.mlm")
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text(json.dumps({"text": "turn on the lights", "action": "light.on"}) + "\n")
+    for args in (["eval", "--data", str(rows)],
+                 ["predict", "--input", str(rows), "--output", str(tmp_path / "p.jsonl")]):
+        r = CliRunner().invoke(main, args + ["--model", str(tmp_path / "old.mlm")])
+        assert r.exit_code == 1 and "re-export" in r.output and "Traceback" not in r.output, r.output

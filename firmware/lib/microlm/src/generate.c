@@ -1,12 +1,15 @@
 /* Greedy decoder (docs/numerics.md, "Decoding"): prompt = [BOS] + encode(lower(text)) + [SEP],
  * prefill, then argmax one token at a time until eos, a full context, max_new tokens, or the
- * callback says stop. With the grammar on, the argmax runs over the tokens the grammar allows
- * (docs/numerics.md, "Constrained decoding").
+ * callback says stop. With the grammar on, the argmax runs over the tokens the grammar allows:
+ * its DFA, and in copy-key values the copy rule against the prompt's words (docs/numerics.md,
+ * "Constrained decoding").
  *
  * "Full context" as in llama2.c and exporter/reference.py: every position 0..seq_len-1 has
  * been run. A token is produced by the forward pass of the token before it, so the last
  * generated token needs no position of its own: a prompt of P <= seq_len tokens yields up to
  * seq_len - P + 1 tokens. */
+#include <string.h>
+
 #include "microlm.h"
 
 /* Index of the largest logit; the lowest id wins a tie. */
@@ -18,16 +21,19 @@ static int argmax(const float *v, uint32_t n)
     return (int)best;
 }
 
-/* The best token the grammar allows from state gs; eos when it allows none (a vocabulary
- * without every single byte). Same choice as an argmax over a mask of allowed tokens, but a
- * token's bytes are only checked when its logit would win, so the check costs a handful of
- * tokens per step, not the whole vocabulary, and no mask buffer is needed. */
-static int argmax_allowed(const mlm_model *m, const float *v, int gs)
+/* The best token the grammar allows from the decoder state in c; eos when it allows none (a
+ * vocabulary without every single byte). Same choice as an argmax over a mask of allowed
+ * tokens, but a token's bytes are only checked when its logit would win, so the check costs a
+ * handful of tokens per step, not the whole vocabulary, and no mask buffer is needed. */
+static int argmax_allowed(const mlm_ctx *c, const float *v)
 {
+    const mlm_model *m = c->m;
+    uint32_t trial[MLM_COPY_SET]; /* a check must not change P: the winner's P is taken later */
     int best = -1;
     for (uint32_t i = 0; i < m->cfg.vocab_size; i++) {
         if (best >= 0 && !(v[i] > v[best])) continue; /* lowest id wins a tie */
-        if (mlm_grammar_token(m, gs, (int)i) >= 0) best = (int)i;
+        memcpy(trial, c->copy, sizeof trial);
+        if (mlm_grammar_token(m, c->gstate, (int)i, &c->words, trial) >= 0) best = (int)i;
     }
     return best >= 0 ? best : (int)m->cfg.eos_id;
 }
@@ -69,12 +75,14 @@ mlm_status mlm_generate(mlm_ctx *c, const uint8_t *text, size_t len, int max_new
 
     int n_gen = 0, eos = 0;
     int constrained = c->constrained && m->grammar.n_states != 0;
-    int gs = m->grammar.start; /* grammar state: -1 once a forced eos left the grammar */
+    c->gstate = m->grammar.start;
+    memset(c->copy, 0, sizeof c->copy); /* P is set when a value begins */
+    if (constrained) mlm_prompt_words(&c->words, text, len);
     for (;;) {
         int tok;
         if (constrained) {
-            tok = argmax_allowed(m, c->logits, gs);
-            gs = mlm_grammar_token(m, gs, tok);
+            tok = argmax_allowed(c, c->logits);
+            c->gstate = mlm_grammar_token(m, c->gstate, tok, &c->words, c->copy);
         } else {
             tok = argmax(c->logits, m->cfg.vocab_size);
         }
@@ -83,7 +91,7 @@ mlm_status mlm_generate(mlm_ctx *c, const uint8_t *text, size_t len, int max_new
         n_gen++;
         int stop = fn != NULL ? fn(user, n_gen - 1, tok, bytes, nb) : 0;
         /* a complete line: eos, or (grammar on) a token that ended in the final state */
-        if ((uint32_t)tok == m->cfg.eos_id || (constrained && gs == (int)m->grammar.final)) {
+        if ((uint32_t)tok == m->cfg.eos_id || (constrained && c->gstate == (int)m->grammar.final)) {
             eos = 1;
             break;
         }

@@ -53,7 +53,8 @@ typedef struct {
 } mlm_layer;
 
 /* The constrained decoder's DFA (docs/model-format.md, "Grammar"), in place in the blob:
- * state s owns edges[offsets[s] .. offsets[s+1]), byte ranges lo..hi sorted by lo. */
+ * state s owns edges[offsets[s] .. offsets[s+1]), byte ranges lo..hi sorted by lo; copy[s] is 1
+ * when s is inside the value of a copy key (area=, name=, ...), where the copy rule applies. */
 typedef struct {
     uint8_t lo, hi;
     uint16_t next;
@@ -62,8 +63,22 @@ typedef struct {
 typedef struct {
     const uint32_t *offsets;        /* n_states + 1 */
     const mlm_grammar_edge *edges;
+    const uint8_t *copy;            /* n_states flags, 0 or 1 */
     uint16_t n_states, start, final; /* n_states == 0: the model has no grammar */
 } mlm_grammar;
+
+/* The copy rule (docs/numerics.md, "Constrained decoding"): a copy key's value must be a span
+ * of whole words of the prompt. S is the prompt's words: runs of [a-z0-9] (ASCII lowered,
+ * apostrophes dropped) joined by single spaces, at most MLM_WORDS_MAX bytes (cut back to a
+ * whole word), so the positions 0..n of S fit a 256-bit set. exporter/grammar.py COPY_MAX is
+ * the same number. */
+#define MLM_WORDS_MAX 255
+#define MLM_COPY_SET ((MLM_WORDS_MAX + 1 + 31) / 32) /* uint32 words of a set of positions */
+
+typedef struct {
+    uint8_t s[MLM_WORDS_MAX];
+    uint16_t n;
+} mlm_words;
 
 typedef struct {
     mlm_config cfg;
@@ -100,6 +115,10 @@ typedef struct {
     uint16_t *tokens;              /* [seq_len]: the prompt, during mlm_generate */
     size_t arena_used;
     int constrained;               /* decode with the model's grammar: see mlm_set_grammar */
+    /* the constrained decoder's state during mlm_generate (not in the arena: it is small) */
+    int gstate;                    /* grammar state; -1 once a forced eos left the grammar */
+    uint32_t copy[MLM_COPY_SET];   /* P: bit p set = the value so far matches S just before p */
+    mlm_words words;               /* S of the prompt being decoded */
 } mlm_ctx;
 
 /* Carve the run state from the arena (zeroed); MLM_E_ARENA if it is too small. Constrained
@@ -146,10 +165,15 @@ mlm_status mlm_generate(mlm_ctx *c, const uint8_t *text, size_t len, int max_new
  * grammar; on = 0 turns it off; on = 1 needs a model with a grammar (MLM_E_ARG otherwise). */
 mlm_status mlm_set_grammar(mlm_ctx *c, int on);
 
+/* S of a prompt text for the copy rule (docs/numerics.md, "Constrained decoding"). */
+void mlm_prompt_words(mlm_words *w, const uint8_t *text, size_t len);
+
 /* The grammar state after token from state s, or -1 when the grammar does not allow the token
  * there (BOS, SEP and tokens without bytes are never allowed; neither is anything after the
- * final state). Start from m->grammar.start. */
-int mlm_grammar_token(const mlm_model *m, int s, int token);
+ * final state). Start from m->grammar.start with copy all zero. With w, the copy rule applies
+ * too: copy is P before the token, and P after it on return (scratch when -1 is returned);
+ * w NULL: the DFA alone (copy unused, may be NULL). */
+int mlm_grammar_token(const mlm_model *m, int s, int token, const mlm_words *w, uint32_t *copy);
 
 /* CRC-32 (IEEE, zlib-compatible), used for model blobs and uploads. */
 uint32_t mlm_crc32(uint32_t crc, const void *data, size_t n);
