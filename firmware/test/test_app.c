@@ -5,6 +5,8 @@
  *       -lm -o build/test_app
  *   build/test_app [MODEL.mlm]     # with a model, `gen` is checked too
  *
+ * tests/test_app_c.py builds and runs it (with and without the shipped model) in `make test`.
+ *
  * app.c is included, so its static line reader and UTF-8 check are tested directly.
  */
 #include <stdio.h>
@@ -207,9 +209,11 @@ static void test_gen(const char *path) {
         if (line[0] == 't') {
             int idx, id, pos = 0;
             unsigned long long stamp;
-            CHECK(sscanf(line, "t %d %d %llu %n", &idx, &id, &stamp, &pos) == 3 && pos &&
-                      idx == n_t,
+            /* exactly one space before the text: a token's own leading space is its text */
+            CHECK(sscanf(line, "t %d %d %llu%n", &idx, &id, &stamp, &pos) == 3 && pos &&
+                      line[pos] == ' ' && idx == n_t,
                   "t line: %s", line);
+            pos += line[pos] == ' ';
             if (strlen(texts) + strlen(line + pos) < sizeof texts) strcat(texts, line + pos);
             n_t++;
         } else if (line[0] == 'a') {
