@@ -62,7 +62,7 @@ def corpus(out, seed, mix_path, mix_repeat):
 @click.option("--lr", default=3e-3, show_default=True, help="peak learning rate (cosine to a tenth)")
 @click.option("--warmup", default=100, show_default=True, help="linear warmup steps")
 @click.option("--weight-decay", default=0.1, show_default=True, help="AdamW, on matrices only")
-@click.option("--dropout", default=0.1, show_default=True, help="attention dropout while training")
+@click.option("--dropout", type=float, help="attention dropout while training  [default: the preset's]")
 @click.option("--seed", default=0, show_default=True,
               help="corpus, tokenizer, initial weights, data order, dropout")
 @click.option("--vocab-size", type=int, help="BPE vocabulary  [default: the preset's]")

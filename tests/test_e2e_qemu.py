@@ -83,6 +83,8 @@ def test_device_tokens_equal_reference(board, ref, text, expected):
     assert [t.id for t in streamed] == device_ids  # each token was delivered as it came
     assert r.action == ref.predict(text)
     assert is_valid(r.action), f"not an action line: {r.action!r}"
+    # the accuracy regression check on the device: the shipped model gets every demo command right
+    assert actions_equal(r.action, expected), f"{text!r}: {r.action!r}, expected {expected!r}"
     assert r.stats["prompt"] == len(ref.prompt(text))
     stamps = [t.stamp for t in r.tokens]
     assert stamps == sorted(stamps) and r.stats["t_total"] >= stamps[-1] > 0
