@@ -5,20 +5,18 @@ import subprocess
 
 import pytest
 
-from engine_lib import CFLAGS, ROOT, SRC
+from engine_lib import ROOT, _compile
 
 MODEL = ROOT / "exporter" / "default_model" / "model.mlm"
+HARNESS = ROOT / "firmware" / "test" / "test_app.c"
 
 
 @pytest.fixture(scope="module")
 def test_app(tmp_path_factory):
-    exe = tmp_path_factory.mktemp("app") / "test_app"
-    cmd = ["gcc", *CFLAGS, f"-I{ROOT / 'firmware' / 'src'}", f"-I{SRC}",
-           str(ROOT / "firmware" / "test" / "test_app.c"), *map(str, sorted(SRC.glob("[a-z]*.c"))),
-           "-lm", "-o", str(exe)]
-    r = subprocess.run(cmd, capture_output=True, text=True)
-    assert r.returncode == 0, r.stderr
-    return exe
+    # the engine build of tests/engine_lib.py, with the harness (it includes app.c) as the extra
+    # source; always rebuilt: engine_lib's staleness check does not watch firmware/src
+    return _compile(tmp_path_factory.mktemp("app") / "test_app", f'#include "{HARNESS}"\n',
+                    [f"-I{ROOT / 'firmware' / 'src'}"])
 
 
 @pytest.mark.parametrize("model", [None, MODEL], ids=["no-model", "shipped-model"])
