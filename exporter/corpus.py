@@ -2226,15 +2226,17 @@ def generate(seed=0, n_train=60000, n_dev=2000, n_test=2000, none_frac=0.12, max
     Train repeats an utterance at most `max_repeats` times; dev and test have no repeats and share
     no utterance (compared after normalize()) with train or each other. Train also contains every
     example of ACTIONS.md verbatim."""
-    rng = random.Random(f"microlm-corpus-{seed}")
+    # one random stream per split: adding train phrasings must not redraw the test rows, or two
+    # corpus versions could not be compared on the same test set
+    rng = {s: random.Random(f"microlm-corpus-{seed}-{s}") for s in SPLITS}
     examples = [{"text": t, "action": a} for t, a in EXAMPLES]
-    train = _sample("train", max(0, n_train - len(examples)), rng, none_frac, set(), max_repeats)
+    train = _sample("train", max(0, n_train - len(examples)), rng["train"], none_frac, set(), max_repeats)
     train = train + examples[:n_train]
-    rng.shuffle(train)
+    rng["train"].shuffle(train)
     taken = {normalize(r["text"]) for r in train}
-    dev = _sample("dev", n_dev, rng, none_frac, taken, 1)
+    dev = _sample("dev", n_dev, rng["dev"], none_frac, taken, 1)
     taken |= {normalize(r["text"]) for r in dev}
-    test = _sample("test", n_test, rng, none_frac, taken, 1)
+    test = _sample("test", n_test, rng["test"], none_frac, taken, 1)
     return {"train": train, "dev": dev, "test": test}
 
 
