@@ -184,10 +184,14 @@ ONSETS = ["b", "br", "c", "ch", "d", "dr", "f", "fl", "g", "gr", "h", "j", "k", 
           "pl", "r", "s", "sh", "sl", "st", "t", "tr", "v", "w", "z"]
 VOWELS = ["a", "e", "i", "o", "u", "ai", "ea", "ee", "oo", "ou", "y"]
 CODAS = ["", "", "", "n", "r", "l", "s", "t", "m", "ck", "nd", "st", "x"]
-SYNTH_SUFFIX = {  # keeps a made-up name the kind of thing the template talks about
+# A made-up name keeps a suffix of the kind of thing the template talks about. Not "light",
+# "lamp" or "fan", though: "turn on the {area} lights" with a made-up room says "brolo lights"
+# and means area=brolo, so a made-up light called "brolo lights" (name=brolo_lights) would
+# teach the opposite for the same words. ACTIONS.md reads "the kitchen lights" as an area.
+SYNTH_SUFFIX = {
     "area": ["", "", "", " room", " hall", " wing", " bay", " house", " yard", " store"],
-    "light": [" lamp", " light", " lights", " strip", " bulb"],
-    "fan": [" fan"], "cover": [" blinds", " shutters", " curtains", " door", " shade", " window", " screen"],
+    "light": [" strip", " bulb", " lantern", " sconce", " spot"],
+    "fan": [" blower", " ventilator"], "cover": [" blinds", " shutters", " curtains", " door", " shade", " window", " screen"],
     "lock": [" door", " gate"], "device": ["", " machine", " heater", " box"],
 }
 
@@ -208,11 +212,11 @@ def _pool(kind):
     # the everyday commands ("turn on the kitchen lights") are well covered
     common = [n for n in train if to_value(n) in AREAS] if kind == "area" else []
 
-    def draw(rng, split):
+    def draw(rng, split, synth=True):
         held = {"dev": dev, "test": test}.get(split)
         if held and rng.random() < P_HELD_OUT:
             w = rng.choice(held)
-        elif split == "train" and rng.random() < P_SYNTH:
+        elif split == "train" and synth and rng.random() < P_SYNTH:
             w = synth_name(kind, rng)
         else:
             w = rng.choice(common if common and rng.random() < 0.5 else train)
@@ -243,6 +247,7 @@ def _int(lo, hi, p_words=0.3, rare_hi=None):
 
 # vocab name -> draw(rng, split) -> (words as said, value); the value may be a dict of slots
 VOCABS = {k: _pool(k) for k in NAMES}
+KNOWN_NAMES = {w for pools in NAMES.values() for pool in pools for w in pool}
 VOCABS.update({k: _choice(words) for k, words in FILLERS.items()})
 VOCABS.update({
     "kind": _kind(KINDS),
@@ -2066,11 +2071,58 @@ def expand(items) -> list[str]:
     return [" ".join(o.split()) for o in raw(items)]
 
 
+def _text(t):
+    return t[0] if isinstance(t, tuple) else t
+
+
+def _frame(skeleton: str) -> str:
+    """A phrasing whatever slot it has: every {key:vocab} the same."""
+    return re.sub(r"\{[a-z_]+:[a-z_]+\}", "{}", skeleton)
+
+
+# "... in the {area}" can end any command of an intent that has an area: a training template
+# that does not say one gets a variant that does (drawn P_AREA_SUFFIX of the time), so the
+# words "in the kitchen" do not point to the few intents whose templates happen to say them
+# ("change the song in the den" is media.next, though few media.next templates name a room).
+P_AREA_SUFFIX = 0.3
+AREA_SUFFIX = " in the {area}"
+NO_AREA_SUFFIX = re.compile(r"\b(here|room|house|home|everywhere|everything|all|every|line|outside)\b|[?]|will you\)$")
+
+
+def area_variant(intent: str, template: str) -> str | None:
+    """The template with " in the {area}" before its closing <pls> / [ please] or at its end;
+    None when the intent has no area, the template already has one (or says "here", "the
+    house"...), or a phrasing of the variant is a dev/test frame (or one word away from one is
+    fine: that is what dev/test are made of; equal is not)."""
+    if "area" not in INTENTS.get(intent, ()) or "{area" in template or NO_AREA_SUFFIX.search(template):
+        return None
+    m = re.search(r"(<pls>|\[ please\])$", template)
+    out = template[:m.start()] + AREA_SUFFIX + m.group(1) if m else template + AREA_SUFFIX
+    held = _held_frames()
+    if any(_frame(e) in held for e in expand(parse_template(out))):
+        return None
+    return out
+
+
+_HELD: set = set()
+
+
+def _held_frames() -> set:
+    if not _HELD:
+        _HELD.update(_frame(e) for split in ("dev", "test") for by in TEMPLATES.values()
+                     for t in by[split] for e in expand(parse_template(_text(t))))
+    return _HELD
+
+
 def skeletons(split: str) -> set[str]:
+    """Every phrasing a split's templates can produce ("intent: text"), train's area variants
+    included."""
     out = set()
     for intent, by_split in TEMPLATES.items():
         for t in by_split[split]:
-            out.update(intent + ": " + e for e in expand(parse_template(t[0] if isinstance(t, tuple) else t)))
+            texts = [_text(t)] + ([v] if split == "train" and (v := area_variant(intent, _text(t))) else [])
+            for x in texts:
+                out.update(intent + ": " + e for e in expand(parse_template(x)))
     return out
 
 
@@ -2078,30 +2130,45 @@ _PARSED: dict = {}
 
 
 def _parsed(intent, split):
+    """[(items, fixed slots, items of the area variant or None)] of an intent's templates."""
     key = (intent, split)
     if key not in _PARSED:
-        _PARSED[key] = [(parse_template(t[0]), t[1]) if isinstance(t, tuple) else (parse_template(t), {})
-                        for t in TEMPLATES[intent][split]]
+        _PARSED[key] = []
+        for t in TEMPLATES[intent][split]:
+            v = area_variant(intent, _text(t)) if split == "train" else None
+            _PARSED[key].append((parse_template(_text(t)), t[1] if isinstance(t, tuple) else {},
+                                 parse_template(v) if v else None))
     return _PARSED[key]
 
 
-def _render(items, rng, split, allowed, slots, said) -> str:
+def _render(items, rng, split, allowed, slots, said, names=None) -> str:
+    """Render one template: fills slots (the action's) and said (the phrases slots were drawn
+    as); names collects the phrases drawn from the name pools (NAMES)."""
+    names = set() if names is None else names
     out = []
     for it in items:
         if isinstance(it, str):
             out.append(it)
         elif it[0] == "alt":
-            out.append(_render(rng.choice(it[1]), rng, split, allowed, slots, said))
+            out.append(_render(rng.choice(it[1]), rng, split, allowed, slots, said, names))
         elif it[0] == "opt":
             if rng.random() < 0.5:
-                out.append(_render(it[1], rng, split, allowed, slots, said))
+                out.append(_render(it[1], rng, split, allowed, slots, said, names))
         elif it[0] == "macro":
             words, p, before = (POLITE, 0.3, True) if it[1] == "pol" else (PLEASE, 0.2, False)
             if rng.random() < p:
                 out.append(rng.choice(words) + " " if before else " " + rng.choice(words))
         else:
             _, key, vocab = it
-            words, value = VOCABS[vocab](rng, split)
+            if vocab in NAMES:
+                # at most one made-up name per utterance: in "get the brolo hall flooc blinds
+                # open" nothing tells where the room ends and the blinds begin; with one of
+                # them a known word, the words around the made-up one say what it is
+                made_up = any(w not in KNOWN_NAMES for w in said if w in names)
+                words, value = VOCABS[vocab](rng, split, synth=not made_up)
+                names.add(words)
+            else:
+                words, value = VOCABS[vocab](rng, split)
             said.append(words)
             if isinstance(value, dict):     # one phrase, several slots ("an hour and a half")
                 slots.update({k: v for k, v in value.items() if k in allowed})
@@ -2179,7 +2246,9 @@ def _article(text):
 
 def make_example(intent, split, rng) -> dict:
     """One rendered, noised (text, action) row for an intent, from that split's templates."""
-    items, fixed = rng.choice(_parsed(intent, split))
+    items, fixed, variant = rng.choice(_parsed(intent, split))
+    if variant and rng.random() < P_AREA_SUFFIX:
+        items = variant
     slots, said = {}, []
     text = _render(items, rng, split, INTENTS.get(intent, ()), slots, said)
     slots.update({k: to_value(v) for k, v in fixed.items()})

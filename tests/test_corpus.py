@@ -325,3 +325,17 @@ def test_copy_key_values_are_spans_of_the_prompt_words():
                     assert words.is_span(v.encode()), (r, words.s)
                     n += 1
     assert n > 2000
+
+
+def test_area_variants(splits):
+    """Train templates of intents with an area also come with " in the {area}" at the end
+    (before a closing please), unless that phrasing is a dev/test one."""
+    assert C.area_variant("media.next", "<pol>skip a (track|song)<pls>") == \
+        "<pol>skip a (track|song) in the {area}<pls>"
+    assert C.area_variant("media.next", "next one[ please]") == "next one in the {area}[ please]"
+    assert C.area_variant("vacuum.stop", "<pol>stop the vacuum") is None       # no area slot
+    assert C.area_variant("light.on", "turn on the lights in here") is None    # says where already
+    assert C.area_variant("media.next", "<pol>change the song") is None        # a test phrasing
+    nexts = [r for r in splits["train"] if r["action"].startswith("media.next")]
+    with_area = [r for r in nexts if "area=" in r["action"]]
+    assert 0.15 < len(with_area) / len(nexts) < 0.6, (len(with_area), len(nexts))
