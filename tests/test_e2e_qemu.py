@@ -127,8 +127,8 @@ def test_damaged_grammar_is_refused_by_firmware(firmware, model_file, tmp_path):
 
 
 # prompts where the shipped model, without the copy rule, writes a name that is not in the
-# utterance ("color=tur", "name=sundp_brunch", "area=ut_room"); with it, words of the utterance
-COPY_PROMPTS = ["Switch the lights to turquoise", "Put the house in sunday brunch mode",
+# utterance ("color=turot", "area=wine_celm", "area=li_room"); with it, words of the utterance
+COPY_PROMPTS = ["Switch the lights to turquoise", "Soften the light in the wine cellar",
                 "umm id like the lamps on in the media room", "put the pool cover up"]
 
 
