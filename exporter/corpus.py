@@ -2092,8 +2092,7 @@ NO_AREA_SUFFIX = re.compile(r"\b(here|room|house|home|everywhere|everything|all|
 def area_variant(intent: str, template: str) -> str | None:
     """The template with " in the {area}" before its closing <pls> / [ please] or at its end;
     None when the intent has no area, the template already has one (or says "here", "the
-    house"...), or a phrasing of the variant is a dev/test frame (or one word away from one is
-    fine: that is what dev/test are made of; equal is not)."""
+    house"...), or a phrasing of the variant is a dev/test phrasing (whatever its slots)."""
     if "area" not in INTENTS.get(intent, ()) or "{area" in template or NO_AREA_SUFFIX.search(template):
         return None
     m = re.search(r"(<pls>|\[ please\])$", template)
@@ -2164,7 +2163,7 @@ def _render(items, rng, split, allowed, slots, said, names=None) -> str:
                 # at most one made-up name per utterance: in "get the brolo hall flooc blinds
                 # open" nothing tells where the room ends and the blinds begin; with one of
                 # them a known word, the words around the made-up one say what it is
-                made_up = any(w not in KNOWN_NAMES for w in said if w in names)
+                made_up = any(w not in KNOWN_NAMES for w in names)
                 words, value = VOCABS[vocab](rng, split, synth=not made_up)
                 names.add(words)
             else:

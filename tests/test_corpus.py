@@ -83,7 +83,7 @@ def test_splits_use_disjoint_phrasings():
 
 def frames(split):
     """Expanded templates with every placeholder the same: a phrasing whatever slot it has."""
-    return {re.sub(r"\{[a-z_]+:[a-z_]+\}", "{}", s) for s in C.skeletons(split)}
+    return {C._frame(s) for s in C.skeletons(split)}
 
 
 def test_splits_do_not_share_frames_with_another_slot():
@@ -111,7 +111,7 @@ def content_words(phrase):
 def template_words(intent, split):
     """The content words an intent's templates of one split can say."""
     return {w for t in C.TEMPLATES[intent][split]
-            for e in C.expand(C.parse_template(t[0] if isinstance(t, tuple) else t)) for w in content_words(e)}
+            for e in C.expand(C.parse_template(C._text(t))) for w in content_words(e)}
 
 
 def test_dev_and_test_words_are_known_from_training():
