@@ -339,3 +339,15 @@ def test_area_variants(splits):
     nexts = [r for r in splits["train"] if r["action"].startswith("media.next")]
     with_area = [r for r in nexts if "area=" in r["action"]]
     assert 0.15 < len(with_area) / len(nexts) < 0.6, (len(with_area), len(nexts))
+
+
+def test_probe_set_is_valid():
+    """docs/probe.jsonl, hand-written commands kept apart from the templates (docs/model.md):
+    every action parses and is canonical (read_jsonl checks), every intent has a few, and no
+    utterance is there twice."""
+    from pathlib import Path
+    rows = C.read_jsonl(Path(__file__).resolve().parents[1] / "docs" / "probe.jsonl")
+    per_intent = Counter(r["action"].split(" ")[0] for r in rows)
+    assert set(per_intent) == set(INTENTS) | {NONE}
+    assert min(per_intent.values()) >= 3 and per_intent[NONE] >= 30
+    assert len({C.normalize(r["text"]) for r in rows}) == len(rows)
