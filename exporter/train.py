@@ -276,7 +276,7 @@ def train(data: dict, out: Path, preset: str | ModelConfig | None = None, steps:
     """Train on data["train"] (eval on data["dev"]) and write a checkpoint to `out`; returns
     the train.json dict.
 
-    Hyperparameters left None take DEFAULTS (preset "micro", 3000 steps, batch 64, lr 3e-3,
+    Hyperparameters left None take DEFAULTS (preset "micro", 4000 steps, batch 64, lr 3e-3,
     warmup 100, weight decay 0.1, seed 0; vocab size and dropout: the preset's). `preset` may be
     a ModelConfig. With `resume` (a checkpoint directory) they come from the checkpoint, and a
     different value is an error: a resumed run is the same run. The corpus must be the same too.
