@@ -2108,8 +2108,7 @@ _HELD: set = set()
 
 def _held_frames() -> set:
     if not _HELD:
-        _HELD.update(_frame(e) for split in ("dev", "test") for by in TEMPLATES.values()
-                     for t in by[split] for e in expand(parse_template(_text(t))))
+        _HELD.update(_frame(s.split(": ", 1)[1]) for split in ("dev", "test") for s in skeletons(split))
     return _HELD
 
 

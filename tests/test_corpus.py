@@ -3,6 +3,7 @@ import json
 import re
 import time
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -345,7 +346,6 @@ def test_probe_set_is_valid():
     """docs/probe.jsonl, hand-written commands kept apart from the templates (docs/model.md):
     every action parses and is canonical (read_jsonl checks), every intent has a few, and no
     utterance is there twice."""
-    from pathlib import Path
     rows = C.read_jsonl(Path(__file__).resolve().parents[1] / "docs" / "probe.jsonl")
     per_intent = Counter(r["action"].split(" ")[0] for r in rows)
     assert set(per_intent) == set(INTENTS) | {NONE}
