@@ -63,6 +63,9 @@ def corpus(out, seed, mix_path, mix_repeat):
 @click.option("--warmup", default=100, show_default=True, help="linear warmup steps")
 @click.option("--weight-decay", default=0.1, show_default=True, help="AdamW, on matrices only")
 @click.option("--dropout", type=float, help="attention dropout while training  [default: the preset's]")
+@click.option("--ema", default=0.998, show_default=True,
+              help="decay of the weight average kept over the second half of the run, which is "
+                   "the model that is saved and evaluated; 0: the last step's weights")
 @click.option("--seed", default=0, show_default=True,
               help="corpus, tokenizer, initial weights, data order, dropout")
 @click.option("--vocab-size", type=int, help="BPE vocabulary  [default: the preset's]")
@@ -77,7 +80,7 @@ def corpus(out, seed, mix_path, mix_repeat):
 @click.option("--max-steps-this-run", type=int, help="stop and save after N steps (continue with --resume)")
 @click.option("--threads", type=int, help="torch CPU threads  [default: torch's choice]")
 @click.pass_context
-def train(ctx, preset, out, data, steps, batch_size, lr, warmup, weight_decay, dropout, seed,
+def train(ctx, preset, out, data, steps, batch_size, lr, warmup, weight_decay, dropout, ema, seed,
           vocab_size, eval_every, save_every, log_every, resume, max_steps_this_run, threads):
     """Train a command model (CPU is enough for the default preset).
 
@@ -87,7 +90,7 @@ def train(ctx, preset, out, data, steps, batch_size, lr, warmup, weight_decay, d
     from . import corpus as C
     from .train import train as run
     kw = dict(preset=preset, steps=steps, batch_size=batch_size, lr=lr, warmup=warmup,
-              weight_decay=weight_decay, dropout=dropout, seed=seed, vocab_size=vocab_size,
+              weight_decay=weight_decay, dropout=dropout, ema=ema, seed=seed, vocab_size=vocab_size,
               eval_every=eval_every, save_every=save_every, log_every=log_every)
     if resume:  # the run keeps its own settings: pass on only what was given (checked against them)
         kw = {k: v for k, v in kw.items() if ctx.get_parameter_source(k) != ParameterSource.DEFAULT}

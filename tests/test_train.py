@@ -77,6 +77,42 @@ def test_resume_refuses_other_settings_data_or_a_torn_checkpoint(tmp_path, data)
         T.train(data, out, resume=out, **quiet)
 
 
+def test_the_weight_average_is_the_model_and_leaves_training_alone(tmp_path, data):
+    kw = dict(steps=12, ema=0.7, eval_every=100, **QUIET)
+    T.train(data, tmp_path / "plain", **dict(kw, ema=0.0))
+    T.train(data, tmp_path / "full", **kw)
+    # one step per run (resume), to see the raw weights after every step
+    out, raw = tmp_path / "steps", []
+    for i in range(12):
+        T.train(data, out, resume=out if i else None, max_steps_this_run=1, **kw)
+        state = torch.load(out / "optimizer.pt")
+        raw.append(state.get("weights") or weights(out))  # before the average: the same file
+        assert ("weights" in state) == (i + 1 >= 6)  # the average starts at steps // 2
+    assert same(raw[-1], weights(tmp_path / "plain"))  # averaging did not change the steps taken
+    assert same(weights(out), weights(tmp_path / "full"))  # and resumes bit for bit
+    avg = {k: v.clone() for k, v in raw[5].items()}
+    for w in raw[6:]:
+        for k in avg:
+            avg[k] += 0.3 * (w[k] - avg[k])
+    got = weights(out)
+    assert all(torch.allclose(got[k], avg[k], rtol=0, atol=1e-6) for k in avg)
+    assert not all(torch.allclose(got[k], raw[-1][k], rtol=0, atol=1e-4) for k in avg)
+    with pytest.raises(ValueError, match="ema=1"):
+        T.train(data, tmp_path / "bad", **dict(kw, ema=1.0))
+
+
+def test_runs_saved_before_weight_averaging_still_resume(tmp_path, data):
+    kw = dict(steps=8, eval_every=100, **QUIET)
+    T.train(data, tmp_path / "full", ema=0.0, **kw)
+    out = tmp_path / "old"
+    T.train(data, out, ema=0.0, max_steps_this_run=5, **kw)
+    info = json.loads((out / "train.json").read_text())
+    del info["ema"]  # as written before the setting existed
+    (out / "train.json").write_text(json.dumps(info))
+    again = T.train(data, out, resume=out, threads=1, progress=False, log=lambda m: None)
+    assert again["ema"] == 0.0 and same(weights(out), weights(tmp_path / "full"))
+
+
 def test_history_loss_curve_plot_and_plain_log(tmp_path, data):
     lines = []
     info = T.train(data, tmp_path, steps=20, eval_every=10, log_every=5,
@@ -151,8 +187,9 @@ def test_two_processes_with_torchrun(tmp_path, data):
     r0, r1 = torch.load(out / "rank0.pt"), torch.load(out / "rank1.pt")
     assert same(r0["initial"], r1["initial"]) and same(r0["final"], r1["final"])
     assert not any(torch.equal(r0["initial"][k], r0["final"][k]) for k in r0["final"])
+    raw = torch.load(out / "optimizer.pt")["weights"]  # model.safetensors holds their average
+    assert same(raw, {k: r0["final"][k] for k in raw})
     saved = weights(out)
-    assert same(saved, {k: r0["final"][k] for k in saved})
     # the two halves of each batch make the whole batch: one process takes (nearly) the same steps
     T.train(data, tmp_path / "one", preset=TINY, steps=8, batch_size=16, lr=1e-2, warmup=2,
             eval_every=100, threads=1, progress=False, log=lambda m: None)
