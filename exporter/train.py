@@ -12,9 +12,9 @@ ranks take the same steps as one process with the same --batch-size.
 
 From the middle of the run on, an exponential moving average of the weights (decay --ema,
 0.998) is kept beside them, and it is the model: the evals, model.safetensors, export. On this
-task the average of the last ~500 steps beat the last step's weights by 0.45 to 1.5 points exact
-match on dev and test (docs/model.md), at no training cost; it only reads the weights, so the training
-trajectory is the same with or without it.
+task the average of the last ~500 steps beat the last step's weights by 0.45 to 1.5 points
+exact match on dev and test (docs/model.md), at no training cost; it only reads the weights, so
+the training trajectory is the same with or without it.
 
 A checkpoint directory holds model.safetensors, config.json, tokenizer.json, train.json
 (arguments, eval history, loss curve), optimizer.pt (the optimizer and, once averaging has
