@@ -115,11 +115,15 @@ def template_words(intent, split):
             for e in C.expand(C.parse_template(C._text(t))) for w in content_words(e)}
 
 
+TRAIN_FRAMES_PER_WORD = 3
+
+
 def test_dev_and_test_words_are_known_from_training():
     """Dev/test phrasings are new, their words are not: every content word of an intent's dev or
-    test templates also occurs in that intent's train templates (in other frames, see above). A
-    ~1M-parameter model cannot guess the meaning of a word it never saw ("soften the lamps"), so
-    dev/test measure new combinations of known words and frames, and the copying of unseen names."""
+    test templates also occurs in at least TRAIN_FRAMES_PER_WORD of that intent's train templates
+    (in other frames, see above). A ~1M-parameter model cannot guess the meaning of a word it never
+    saw ("soften the lamps"), nor learn it from one frame, so dev/test measure new combinations of
+    known words and frames, and the copying of unseen names."""
     assert {"flip", "power", "like", "on", "lights"} <= template_words("light.on", "test")
     assert "soften" in template_words("light.dim", "test") and "open" in template_words(NONE, "test")
     assert content_words("I can't see the {name:light}, it's e-stop time") == {"not", "see", "e-stop", "time"}
@@ -130,6 +134,15 @@ def test_dev_and_test_words_are_known_from_training():
             if missing := template_words(intent, split) - known:
                 unknown[f"{intent} {split}"] = sorted(missing)
     assert not unknown, unknown
+    rare = {}
+    for intent in C.TEMPLATES:
+        train = [{w for e in C.expand(C.parse_template(C._text(t))) for w in content_words(e)}
+                 for t in C.TEMPLATES[intent]["train"]]
+        held = template_words(intent, "dev") | template_words(intent, "test")
+        counts = {w: sum(w in words for words in train) for w in held}
+        if few := sorted(w for w, n in counts.items() if n < TRAIN_FRAMES_PER_WORD):
+            rare[intent] = few
+    assert not rare, rare
 
 
 def test_none_training_covers_many_kinds_of_requests():
@@ -218,7 +231,7 @@ def test_the_demo_command_is_well_covered(splits):
     pattern = re.compile(r" (turn|switch) on the (\w+( \w+)?) lights? ")
     same_shape = [r for r in rows if (m := pattern.search(copy_text(r["text"])))
                   and r["action"] == f"light.on area={m.group(2).replace(' ', '_')}"]
-    assert len(same_shape) >= 60  # ~80 with 1,360 train templates; the e2e test checks the device gets it right
+    assert len(same_shape) >= 60  # 68 with 1,701 train templates; the e2e test checks the device gets it right
 
 
 def test_actions_md_examples_are_in_train_and_match_train_phrasings(splits):
