@@ -109,10 +109,14 @@ def content_words(phrase):
     return {w for w in re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)*", e) if w not in FUNCTION_WORDS}
 
 
+def words_of(template):
+    """The content words one template can say."""
+    return {w for e in C.expand(C.parse_template(C._text(template))) for w in content_words(e)}
+
+
 def template_words(intent, split):
     """The content words an intent's templates of one split can say."""
-    return {w for t in C.TEMPLATES[intent][split]
-            for e in C.expand(C.parse_template(C._text(t))) for w in content_words(e)}
+    return set().union(*map(words_of, C.TEMPLATES[intent][split]))
 
 
 TRAIN_FRAMES_PER_WORD = 3
@@ -136,8 +140,7 @@ def test_dev_and_test_words_are_known_from_training():
     assert not unknown, unknown
     rare = {}
     for intent in C.TEMPLATES:
-        train = [{w for e in C.expand(C.parse_template(C._text(t))) for w in content_words(e)}
-                 for t in C.TEMPLATES[intent]["train"]]
+        train = [words_of(t) for t in C.TEMPLATES[intent]["train"]]
         held = template_words(intent, "dev") | template_words(intent, "test")
         counts = {w: sum(w in words for words in train) for w in held}
         if few := sorted(w for w, n in counts.items() if n < TRAIN_FRAMES_PER_WORD):
