@@ -278,7 +278,7 @@ PLEASE = ["please", "thanks", "thank you", "now", "right now", "for me", "please
 # tests/test_corpus.py on the expanded templates, see skeletons()). Their words must, though: every
 # content word of a dev/test template also occurs in at least three train templates of the same
 # intent, in other frames ("flip on the kitchen lights" in test; "flip the lights on in here",
-# "flip on all the lamps", "flip the den lights on" in train). A ~1M-parameter model cannot guess a
+# "flip on all the lamps", "flip the garage lights on" in train). A ~1M-parameter model cannot guess a
 # word it has never seen, and one frame did not teach it either: with each such word in a single
 # train template, "chill the den" came out climate.warmer. So dev/test measure new combinations of
 # known words and frames, and the copying of unseen names (also checked by tests/test_corpus.py).
