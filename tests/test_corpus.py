@@ -173,6 +173,22 @@ def test_test_split_has_names_never_seen_in_training(splits):
     assert sum(a not in train_areas for a in test_areas) >= 0.2 * len(test_areas)
 
 
+def test_made_up_names_are_pseudo_words_or_english_words_of_no_held_out_name():
+    """A made-up training name is pseudo-words ("brolo hall") or, P_WORD_NAME of the time, everyday
+    English words ("party studio"), so copying an English name is learnt too; none of those words
+    is part of a dev/test name, which would then no longer be unseen."""
+    import random
+    rng = random.Random(0)
+    for kind, suffixes in C.SYNTH_SUFFIX.items():
+        names = [C.synth_name(kind, rng) for _ in range(2000)]
+        cores = [n.removesuffix(max((s for s in suffixes if s and n.endswith(s)), key=len, default=""))
+                 for n in names]
+        english = [c.split() for c in cores if set(c.split()) <= set(C.NAME_WORDS)]
+        assert 0.25 < len(english) / len(names) < 0.37, kind  # a pseudo-word may be English ("tea")
+        assert {w for words in english for w in words}.isdisjoint(C._HELD_OUT_WORDS), kind
+        assert len({w for words in english for w in words}) > 50, kind
+
+
 def test_held_out_name_pools_are_disjoint():
     for kind, (train, dev, test) in C.NAMES.items():
         tr, dv, te = ({C.to_value(n) for n in pool} for pool in (train, dev, test))
