@@ -221,8 +221,8 @@ NAME_WORDS = """music video movie game party play office kitchen laundry garden 
 def synth_name(kind, rng) -> str:
     if rng.random() < P_WORD_NAME:
         words = " ".join(rng.sample(_NAME_WORDS, rng.choice([1, 1, 2])))
-        return words + rng.choice(SYNTH_SUFFIX.get(kind, [""]))
-    words = pseudo_word(rng) + (" " + pseudo_word(rng) if rng.random() < 0.5 else "")
+    else:
+        words = pseudo_word(rng) + (" " + pseudo_word(rng) if rng.random() < 0.5 else "")
     return words + rng.choice(SYNTH_SUFFIX.get(kind, [""]))
 
 

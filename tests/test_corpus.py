@@ -1,5 +1,6 @@
 """The command corpus: coverage of ACTIONS.md, split hygiene, determinism, shape, user data."""
 import json
+import random
 import re
 import time
 from collections import Counter
@@ -177,7 +178,6 @@ def test_made_up_names_are_pseudo_words_or_english_words_of_no_held_out_name():
     """A made-up training name is pseudo-words ("brolo hall") or, P_WORD_NAME of the time, everyday
     English words ("party studio"), so copying an English name is learnt too; none of those words
     is part of a dev/test name, which would then no longer be unseen."""
-    import random
     rng = random.Random(0)
     for kind, suffixes in C.SYNTH_SUFFIX.items():
         names = [C.synth_name(kind, rng) for _ in range(2000)]
@@ -287,7 +287,6 @@ def test_templates_are_well_formed():
 
 
 def test_spoken_numbers():
-    import random
     rng = random.Random(0)
     assert C.spoken(7, rng) == "seven"
     assert C.spoken(21, rng) in ("twenty one", "twenty-one")
