@@ -150,7 +150,8 @@ def export(checkpoint, quant, out, check_n, grammar, copy):
         from .grammar import Grammar
         g = Grammar.from_bytes(m.grammar)
         click.echo(f"grammar: {g.n_states} states, {g.n_edges} edges, {len(m.grammar):,} bytes, "
-                   f"copy rule {'on' if any(g.copy) else 'off'}")
+                   f"copy rule {'on' if any(g.copy) else 'off'}"
+                   + (f", {len(g.edge_words)} edge words" if g.edge_words else ""))
     else:
         click.echo("grammar: none (decoding is unconstrained)")
     click.echo(f"{out / 'model_data.c'}: C array for firmware that compiles the model in")

@@ -29,7 +29,8 @@ import numpy as np
 from . import actions
 
 MAGIC = b"MLMG"
-VERSION = 2                         # 2: a copy flag per state after the edges
+VERSION = 3                         # 2: a copy flag per state after the edges; 3: edge words
+READS = (2, 3)                      # a version 2 blob is one without edge words
 HEADER = struct.Struct("<4sHHHHI")  # magic, version, n_states, start, final, n_edges: 16 bytes
 EDGE = struct.Struct("<BBH")        # lo, hi, next: the byte range lo..hi (inclusive) goes to next
 NEWLINE, SPACE, UNDERSCORE = ord("\n"), ord(" "), ord("_")
@@ -37,6 +38,13 @@ NEWLINE, SPACE, UNDERSCORE = ord("\n"), ord(" "), ord("_")
 # device's bitmap). grammar.c's MLM_WORDS_MAX is the same number.
 COPY_MAX = 255
 SPECIAL = (256, 257)                # BOS, SEP: their vocab bytes are placeholders, never output
+# Words a copied value may neither begin nor end with (unless every word of S is one). A room or
+# device name is a noun phrase; the articles, prepositions and possessives around it in a command
+# are not part of it, yet the model sometimes starts a name at them: on the shipped model's dev
+# split "heat up the powder room" gave `area=the`, "lights out in the media room"
+# `area=lights_out_in`. English, so they are stored in the model file, not in the firmware.
+EDGE_WORDS = ("the", "a", "an", "in", "on", "at", "of", "to", "from", "with", "into", "for",
+              "my", "your", "our", "this", "that")
 
 
 class GrammarError(ValueError):
@@ -162,10 +170,12 @@ def minimize(d: _DFA) -> _DFA:
     return _DFA(out, 0, number.get(cls[d.final], -1), copy)
 
 
-def build(spec: actions.Spec = actions.SPEC, minimized: bool = True, copy: bool = True) -> "Grammar":
-    """The grammar of the action language; copy=False: no copy flags (no copy rule)."""
+def build(spec: actions.Spec = actions.SPEC, minimized: bool = True, copy: bool = True,
+          edge_words=EDGE_WORDS) -> "Grammar":
+    """The grammar of the action language; copy=False: no copy flags (no copy rule) and no
+    edge words."""
     d = build_dfa(spec, actions.COPY_KEYS if copy else ())
-    return Grammar.from_dfa(minimize(d) if minimized else d)
+    return Grammar.from_dfa(minimize(d) if minimized else d, edge_words if copy else ())
 
 
 @lru_cache(maxsize=2)
@@ -193,30 +203,38 @@ class Copy:
     """The copy rule's view of S: sets of positions 0..len(S) as int bitmasks (bit p =
     position p), so a step over every candidate position is one and, one shift.
 
+    edge: words a value may neither begin nor end with (EDGE_WORDS, from the model file); when
+    every word of S is one, none is (the rule must leave a value to write). A value may run on
+    through an edge word ("bed_and_breakfast" were "and" one), so the positions it may reach
+    are those up to the last allowed end (`ahead`): from each an allowed end is still ahead.
+
     An empty S (a prompt without an ASCII letter or digit, e.g. in another script) switches
     the rule off: nothing could be copied, and refusing every "=" of a copy key would strand
     lines whose next slot can only be a copy key (`scene.on ` has only name=) with no allowed
     byte. With a word in S there is no dead end: a started value can always finish its word."""
 
-    def __init__(self, s: bytes):
-        self.s = s
-        n = len(s)
-        self.starts = 0   # word starts: where a value may begin
-        self.ends = 1 << n  # word ends: where a value may stop (the end of S, or a space)
-        self.match = [0] * 256  # match[b]: positions p < n whose S[p] the value byte b matches
+    def __init__(self, s: bytes, edge=()):
+        self.s, self.edge = s, frozenset(edge)
+        self.match = [0] * 256  # match[b]: positions p < len(S) whose S[p] the value byte b matches
         for p, c in enumerate(s):
-            if c == SPACE:
-                self.ends |= 1 << p
-                self.match[UNDERSCORE] |= 1 << p  # "_" in a value stands for a space
-            else:
-                self.match[c] |= 1 << p
-                if p == 0 or s[p - 1] == SPACE:
-                    self.starts |= 1 << p
+            self.match[UNDERSCORE if c == SPACE else c] |= 1 << p  # "_" stands for a space
+        spans, p = [], 0  # (start, end, word): end is the space after the word, or len(S)
+        for w in s.split(b" ") if s else []:
+            spans.append((p, p + len(w), w))
+            p += len(w) + 1
+        keep = [w for w in spans if w[2] not in self.edge] or spans
+        self.starts = sum(1 << a for a, _, _ in keep)  # where a value may begin
+        self.ends = sum(1 << b for _, b, _ in keep)    # where it may stop
+        self.ahead = (1 << max((b + 1 for _, b, _ in keep), default=0)) - 1  # up to the last end
 
     def is_span(self, value: bytes) -> bool:
-        """Is value (with "_" for spaces) a run of whole words of S? What the rule enforces."""
-        return value != b"" and b" " not in value and \
-            b" " + value.replace(b"_", b" ") + b" " in b" " + self.s + b" "
+        """Is value (with "_" for spaces) a run of whole words of S that begins and ends with
+        a word that is not an edge word? What the rule enforces, written word by word."""
+        words = self.s.split(b" ") if self.s else []
+        ok = [w not in self.edge for w in words]
+        ok = ok if any(ok) else [True] * len(words)
+        return any(ok[i] and ok[j] and b"_".join(words[i:j + 1]) == value
+                   for i in range(len(words)) for j in range(i, len(words)))
 
 
 # ------------------------------------------------------------------------------- matching
@@ -227,15 +245,20 @@ class Grammar:
     final: int
     edges: list  # per state: [(lo, hi, next)] sorted by lo, non-overlapping
     copy: tuple | None = None  # per state: 1 inside a copy key's value, else 0 (None: all 0)
+    edge_words: tuple = ()     # words a copied value may not begin or end with (EDGE_WORDS)
 
     def __post_init__(self):
         self.copy = tuple(int(c) for c in self.copy) if self.copy is not None \
             else (0,) * len(self.edges)
         if len(self.copy) != len(self.edges):
             raise ValueError(f"{len(self.copy)} copy flags for {len(self.edges)} states")
+        self.edge_words = tuple(w.encode() if isinstance(w, str) else bytes(w)
+                                for w in self.edge_words)
+        if not all(re.fullmatch(rb"[a-z0-9]+", w) for w in self.edge_words):
+            raise ValueError(f"edge words must be words of S ([a-z0-9]+): {self.edge_words}")
 
     @classmethod
-    def from_dfa(cls, d: _DFA) -> "Grammar":
+    def from_dfa(cls, d: _DFA, edge_words=()) -> "Grammar":
         edges = []
         for t in d.trans:
             ranges = []
@@ -245,7 +268,8 @@ class Grammar:
                 else:
                     ranges.append((b, b, t[b]))
             edges.append(ranges)
-        return cls(d.start, d.final, edges, tuple(int(s in d.copy) for s in range(len(d.trans))))
+        return cls(d.start, d.final, edges, tuple(int(s in d.copy) for s in range(len(d.trans))),
+                   tuple(edge_words))
 
     @property
     def n_states(self) -> int:
@@ -260,10 +284,12 @@ class Grammar:
             raise ValueError(f"{self.n_states} states: the format holds 65535")
         offsets = np.cumsum([0] + [len(e) for e in self.edges], dtype=np.uint32)
         flags = bytes(self.copy)
+        words = b" ".join(self.edge_words)
         return (HEADER.pack(MAGIC, VERSION, self.n_states, self.start, self.final, self.n_edges)
                 + offsets.astype("<u4").tobytes()
                 + b"".join(EDGE.pack(*e) for es in self.edges for e in es)
-                + flags + bytes(-len(flags) % 4))
+                + flags + bytes(-len(flags) % 4)
+                + struct.pack("<I", len(words)) + words + bytes(-len(words) % 4))
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "Grammar":
@@ -273,18 +299,30 @@ class Grammar:
         magic, version, n, start, final, n_edges = HEADER.unpack_from(data)
         if magic != MAGIC:
             raise GrammarError(f"not a grammar blob: magic {magic!r}")
-        if version != VERSION:
-            raise GrammarError(f"grammar blob version {version}, this exporter reads {VERSION}"
+        if version not in READS:
+            raise GrammarError(f"grammar blob version {version}, this exporter reads {READS}"
                                + (" (version 1 has no copy flags: re-export the model with "
                                   "`exporter export`)" if version == 1 else ""))
         if n == 0 or start >= n or final >= n:
             raise GrammarError(f"bad header: {n} states, start {start}, final {final}")
         table = HEADER.size + 4 * (n + 1)
         flags_at = table + EDGE.size * n_edges
-        if len(data) != flags_at + n + (-n % 4):
-            raise GrammarError(f"{len(data)} bytes, expected {flags_at + n + (-n % 4)}")
+        words_at = flags_at + n + (-n % 4)  # version 3: u32 length, the edge words, padding
+        words = b""
+        if version >= 3 and len(data) >= words_at + 4:
+            k = struct.unpack_from("<I", data, words_at)[0]
+            words = data[words_at + 4:words_at + 4 + k]
+            if len(words) != k or not re.fullmatch(rb"[a-z0-9]+( [a-z0-9]+)*|", words) \
+                    or any(data[words_at + 4 + k:]):
+                raise GrammarError("edge words are not [a-z0-9]+ words joined by single "
+                                   "spaces, or the padding after them is not 0")
+            words_at += 4 + k + (-k % 4)
+        elif version >= 3:
+            raise GrammarError(f"{len(data)} bytes: the edge words are missing")
+        if len(data) != words_at:
+            raise GrammarError(f"{len(data)} bytes, expected {words_at}")
         copy = data[flags_at:flags_at + n]
-        if any(f > 1 for f in copy) or any(data[flags_at + n:]):
+        if any(f > 1 for f in copy) or any(data[flags_at + n:flags_at + n + (-n % 4)]):
             raise GrammarError("copy flags are not 0 or 1, or the padding after them is not 0")
         off = np.frombuffer(data, "<u4", n + 1, HEADER.size).astype(np.int64)
         if off[0] != 0 or off[-1] != n_edges or np.any(np.diff(off) < 0):
@@ -297,7 +335,7 @@ class Grammar:
                     raise GrammarError(f"state {s}: bad or unsorted edge {(lo, hi, to)}")
         if edges[final]:
             raise GrammarError("the final state has edges: nothing may follow the newline")
-        return cls(start, final, edges, tuple(copy))
+        return cls(start, final, edges, tuple(copy), tuple(words.split()))
 
     @cached_property
     def table(self) -> np.ndarray:
@@ -325,6 +363,10 @@ class Grammar:
     def _rows(self) -> list:
         return self.table.tolist()
 
+    def copy_rule(self, words: bytes) -> Copy:
+        """The copy rule for S = words under this grammar's edge words."""
+        return Copy(words, self.edge_words)
+
     def step_copy(self, state: int, p: int, byte: int, cp: Copy) -> tuple[int, int]:
         """One byte under the DFA and the copy rule (docs/numerics.md, "Constrained decoding"):
         (next state, next copy set P), state -1 when the byte is not allowed. P (a bitmask of
@@ -335,7 +377,10 @@ class Grammar:
         if not cp.s:  # no words: the rule is off (see Copy)
             return to, p
         if self.copy[to]:
-            p = (p & cp.match[byte]) << 1 if self.copy[state] else cp.starts  # on, or "key="
+            if self.copy[state]:  # a value byte: matching positions move on
+                p = ((p & cp.match[byte]) << 1) & cp.ahead
+            else:                 # "key=": the value may begin at a start
+                p = cp.starts
             return (to, p) if p else (-1, 0)
         if self.copy[state] and not p & cp.ends:  # the value ends, but not at a word end
             return -1, 0
@@ -355,7 +400,7 @@ class Grammar:
         line = (line.encode("utf-8") if isinstance(line, str) else line) + b"\n"
         if words is None:
             return self.run(self.start, line) == self.final
-        return self.run_copy(self.start, 0, line, Copy(words))[0] == self.final
+        return self.run_copy(self.start, 0, line, self.copy_rule(words))[0] == self.final
 
     def _walk(self, state: int, vocab: list[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """For every token at once: (lengths, the state after its bytes from state (n_states:

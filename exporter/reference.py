@@ -263,7 +263,7 @@ class Reference:
         budget = self.seq_len - len(toks) + 1 if max_new is None else max_new
         g = self.grammar
         state, p = (g.start if g else -1), 0  # grammar state, copy set P (empty at the start)
-        cp = Copy(prompt_words(text)) if g else None
+        cp = g.copy_rule(prompt_words(text)) if g else None
         while len(out) < budget and pos < self.seq_len:
             logits = self.forward(tok, pos)
             if g is None:

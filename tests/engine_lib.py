@@ -196,12 +196,14 @@ class Layer(C.Structure):
 
 class Grammar(C.Structure):
     _fields_ = [("offsets", C.POINTER(C.c_uint32)), ("edges", C.c_void_p),
-                ("copy", C.POINTER(C.c_uint8)),
+                ("copy", C.POINTER(C.c_uint8)), ("edge_words", C.POINTER(C.c_uint8)),
+                ("edge_len", C.c_uint32),
                 ("n_states", C.c_uint16), ("start", C.c_uint16), ("final", C.c_uint16)]
 
 
 class Words(C.Structure):
-    _fields_ = [("s", C.c_uint8 * MLM_WORDS_MAX), ("n", C.c_uint16)]
+    _fields_ = [("s", C.c_uint8 * MLM_WORDS_MAX), ("n", C.c_uint16), ("reach", C.c_uint16),
+                ("starts", C.c_uint32 * MLM_COPY_SET), ("ends", C.c_uint32 * MLM_COPY_SET)]
 
     @property
     def value(self) -> bytes:
@@ -262,7 +264,7 @@ def lib() -> C.CDLL:
         "mlm_set_grammar": (C.c_int, [C.POINTER(Ctx), C.c_int]),
         "mlm_grammar_token": (C.c_int, [C.POINTER(Model), C.c_int, C.c_int, C.POINTER(Words),
                                         P]),
-        "mlm_prompt_words": (None, [C.POINTER(Words), P, C.c_size_t]),
+        "mlm_prompt_words": (None, [C.POINTER(Words), C.POINTER(Grammar), P, C.c_size_t]),
         # kernels (kernels.h)
         "mlm_round_away": (C.c_int32, [C.c_float]),
         "mlm_quantize": (None, [P, C.c_int, C.c_int, P, P]),
@@ -337,10 +339,13 @@ class Engine:
 
     def grammar_token_copy(self, state: int, token: int, words: bytes, p: int) -> tuple[int, int]:
         """(state, P) after token from (state, P) with the copy rule against S = words; P as
-        an int bitmask (bit i = position i of S), as exporter.grammar.Copy keeps it."""
+        an int bitmask (bit i = position i of S), as exporter.grammar.Copy keeps it. S is its
+        own S (lowercase words joined by single spaces), so mlm_prompt_words builds it, with
+        the allowed starts and ends under the model's edge words."""
         w = Words()
-        w.s[:len(words)] = list(words)
-        w.n = len(words)
+        src = np.frombuffer(words, np.uint8).copy() if words else np.zeros(1, np.uint8)
+        lib().mlm_prompt_words(C.byref(w), C.byref(self.model.grammar), ptr(src), len(words))
+        assert w.value == words, (w.value, words)
         arr = (C.c_uint32 * MLM_COPY_SET)(*[(p >> (32 * i)) & 0xFFFFFFFF
                                              for i in range(MLM_COPY_SET)])
         st = lib().mlm_grammar_token(C.byref(self.model), state, token, C.byref(w), arr)
@@ -387,7 +392,7 @@ def prompt_words(text: bytes) -> bytes:
     """S of a prompt text as the device builds it (mlm_prompt_words)."""
     w = Words()
     src = np.frombuffer(text, np.uint8).copy() if text else np.zeros(1, np.uint8)
-    lib().mlm_prompt_words(C.byref(w), ptr(src), len(text))
+    lib().mlm_prompt_words(C.byref(w), None, ptr(src), len(text))
     return w.value
 
 

@@ -136,7 +136,7 @@ COPY_PROMPTS = ["Switch the lights to turquoise", "Soften the light in the wine 
 def test_device_applies_the_copy_rule(board, ref, text):
     r = board.gen(text)
     assert [t.id for t in r.tokens] == ref.generate(text), "device and host reference disagree"
-    words = G.Copy(prompt_words(text))
+    words = ref.grammar.copy_rule(prompt_words(text))
     values = [f.split("=", 1)[1] for f in r.action.split(" ")[1:]
               if f.split("=", 1)[0] in COPY_KEYS]
     assert values and all(words.is_span(v.encode()) for v in values), r.action

@@ -19,7 +19,7 @@ from exporter.reference import Reference, prompt_bytes, prompt_words
 
 import engine_lib as E
 from test_engine import BASE, CONFIGS, PROMPTS, mlm
-from test_grammar import damaged_blobs, trained_like_vocab
+from test_grammar import damaged_blobs, trained_like_vocab, version_2
 
 GRAMMAR = G.build()
 EOS = 10
@@ -58,7 +58,7 @@ def check_output(ref: Reference, out: list[int], text: str | None = None) -> int
         assert state >= 0 and b"\n" not in data, data
     if text is None or not prompt_words(text):
         return 0  # no words: the rule is off
-    cp = G.Copy(prompt_words(text))
+    cp = ref.grammar.copy_rule(prompt_words(text))
     fields = data.rstrip(b"\n").split(b" ")[1:]
     done = fields if state == GRAMMAR.final else fields[:-1]  # the last may be unfinished
     values = [v for k, _, v in (f.partition(b"=") for f in done) if k.decode() in COPY_KEYS]
@@ -149,6 +149,10 @@ COPY_CASES = [  # prompt, lines walked to collect decoder states (right and wron
     ("make me a flat white " * 30,  # S cut at 255 bytes
      [b"coffee.make type=flat_white_make_me_a_flat\n", b"coffee.make type=white\n"]),
     ("", [b"scene.on name=anything\n"]),
+    ("heat up the powder room", [b"climate.warmer area=the", b"climate.warmer area=powder_room\n",
+                                 b"climate.warmer area=the_powder_room\n", b"climate.warmer area=up_the_po"]),
+    ("lights out in the", [b"light.off area=lights_out_in_the", b"light.off area=out\n"]),
+    ("in the on a", [b"light.on area=the_on\n", b"light.on area=a\n"]),  # only edge words
 ]
 
 
@@ -159,7 +163,7 @@ def test_copy_rule_equals_python_for_every_token(vocab_model, text, lines):
     m, eng = vocab_model
     S = prompt_words(text)
     assert E.prompt_words(text.encode()) == S
-    cp = G.Copy(S)
+    cp = GRAMMAR.copy_rule(S)
     pairs = reachable(cp, lines)
     assert any(GRAMMAR.copy[s] for s, _ in pairs) or not S
     refused = 0
@@ -261,21 +265,24 @@ def custom(edges, start=0, final=1) -> bytes:
     return G.Grammar(start, final, edges).to_bytes()
 
 
-def test_copy_rule_on_a_custom_grammar():
+@pytest.mark.parametrize("edge", [(), ("the", "house")], ids=["no-edge-words", "edge-words"])
+def test_copy_rule_on_a_custom_grammar(edge):
     """A grammar whose copy value may contain any byte but the newline, a space too (ACTIONS.md
-    leaves a value at the space): a space in a value matches nothing of S, "_" does."""
+    leaves a value at the space): a space in a value matches nothing of S, "_" does. With edge
+    words, a value neither begins nor ends with one, but may run through one."""
     anything = [(0, 9, 2), (11, 255, 2)]
     blob = G.Grammar(0, 1, [[(ord("="), ord("="), 2)], [], anything[:1] + [(10, 10, 1)] +
-                            anything[1:]], (0, 0, 1)).to_bytes()
+                            anything[1:]], (0, 0, 1), edge).to_bytes()
     m = mlm("gqa")
     m.grammar = blob
     eng, ref = E.Engine(F.to_bytes(m)), Reference(m)
     g = ref.grammar
-    S = prompt_words("the pool house")
-    cp = G.Copy(S)
+    S = prompt_words("the pool house cover")
+    cp = g.copy_rule(S)
     at = g.step_copy(g.start, 0, ord("="), cp)
-    for value, ok in [(b"pool_house", True), (b"pool house", False), (b"the", True),
-                      (b"Pool", False), (b"pool\xff", False)]:
+    for value, ok in [(b"pool_house", not edge), (b"pool house", False), (b"the", not edge),
+                      (b"Pool", False), (b"pool\xff", False), (b"pool_house_cover", True),
+                      (b"the_pool", not edge), (b"pool", True), (b"cover", True)]:
         state, p = g.run_copy(*at, value + b"\n", cp)
         assert (state == g.final) == ok, value
         got, want = at, at
@@ -286,7 +293,7 @@ def test_copy_rule_on_a_custom_grammar():
             if want[0] < 0:
                 break  # (P is scratch then)
             assert got[1] == want[1], value
-    for text in PROMPTS + ["the pool house"]:
+    for text in PROMPTS + ["the pool house", "the house"]:
         rc, out, _ = eng.generate(text.encode())
         assert rc == E.MLM_OK and out == ref.generate(text), text
 
@@ -374,6 +381,20 @@ def load_with_grammar(blob: bytes) -> int:
 @pytest.mark.parametrize("damage", list(damaged_blobs(GRAMMAR)))
 def test_damaged_grammar_is_refused(damage):
     assert load_with_grammar(damaged_blobs(GRAMMAR)[damage]) == E.MLM_E_GRAMMAR
+
+
+def test_version_2_grammar_loads_without_edge_words():
+    """A model exported before the edge words (grammar version 2) loads; its copy rule has
+    none, on the device as in the reference."""
+    m = lively(with_vocab(random_mlm(TINY), trained_like_vocab()))
+    m.grammar = version_2(GRAMMAR.to_bytes())
+    eng, ref = E.Engine(F.to_bytes(m)), Reference(m)
+    assert eng.model.grammar.edge_len == 0 and ref.grammar.edge_words == ()
+    m.grammar = GRAMMAR.to_bytes()
+    assert E.Engine(F.to_bytes(m)).model.grammar.edge_len == len(b" ".join(GRAMMAR.edge_words))
+    for text in GEN_PROMPTS + ["heat up the powder room"]:
+        rc, out, _ = eng.generate(text.encode())
+        assert rc == E.MLM_OK and out == ref.generate(text), text
 
 
 def test_random_damage_agrees_with_python_and_never_crashes():

@@ -94,11 +94,11 @@ def test_minimization_keeps_the_language(data):
 
 def test_minimal_and_small():
     assert GRAMMAR.n_states < RAW.n_states / 2
-    again = G.Grammar.from_dfa(G.minimize(G.build_dfa()))
+    again = G.Grammar.from_dfa(G.minimize(G.build_dfa()), G.EDGE_WORDS)
     assert again == GRAMMAR  # minimizing is deterministic; renumbering is by BFS order
     m2 = G._DFA([{b: to for lo, hi, to in es for b in range(lo, hi + 1)} for es in GRAMMAR.edges],
                 GRAMMAR.start, GRAMMAR.final, {s for s, c in enumerate(GRAMMAR.copy) if c})
-    assert G.Grammar.from_dfa(G.minimize(m2)) == GRAMMAR  # already minimal
+    assert G.Grammar.from_dfa(G.minimize(m2), G.EDGE_WORDS) == GRAMMAR  # already minimal
     blob = GRAMMAR.to_bytes()
     assert len(blob) < 8192, len(blob)
 
@@ -140,14 +140,34 @@ def test_blob_round_trip_and_layout():
     blob = GRAMMAR.to_bytes()
     magic, version, n, start, final, n_edges = G.HEADER.unpack_from(blob)
     assert (magic, version, n, start, final, n_edges) == \
-        (b"MLMG", 2, GRAMMAR.n_states, GRAMMAR.start, GRAMMAR.final, GRAMMAR.n_edges)
+        (b"MLMG", 3, GRAMMAR.n_states, GRAMMAR.start, GRAMMAR.final, GRAMMAR.n_edges)
     flags_at = 16 + 4 * (n + 1) + 4 * n_edges
-    assert len(blob) == flags_at + (n + 3) // 4 * 4 and len(blob) % 4 == 0
-    assert blob[flags_at:flags_at + n] == bytes(GRAMMAR.copy) and not any(blob[flags_at + n:])
+    words_at = flags_at + (n + 3) // 4 * 4
+    words = b" ".join(w.encode() for w in G.EDGE_WORDS)
+    assert struct.unpack_from("<I", blob, words_at) == (len(words),)
+    assert blob[words_at + 4:words_at + 4 + len(words)] == words
+    assert len(blob) == words_at + 4 + (len(words) + 3) // 4 * 4 and len(blob) % 4 == 0
+    assert blob[flags_at:flags_at + n] == bytes(GRAMMAR.copy) and not any(blob[flags_at + n:words_at])
+    assert not any(blob[words_at + 4 + len(words):])
     assert 0 < sum(GRAMMAR.copy) < n
     back = G.Grammar.from_bytes(blob)
-    assert back == GRAMMAR and back.copy == GRAMMAR.copy
+    assert back == GRAMMAR and back.copy == GRAMMAR.copy and back.edge_words == GRAMMAR.edge_words
     assert G.default_blob() == blob
+
+
+def version_2(blob: bytes) -> bytes:
+    """The blob as version 2 wrote it: no edge words after the copy flags."""
+    n, n_edges = struct.unpack_from("<H", blob, 6)[0], struct.unpack_from("<I", blob, 12)[0]
+    end = 16 + 4 * (n + 1) + 4 * n_edges + (n + 3) // 4 * 4
+    return blob[:4] + struct.pack("<H", 2) + blob[6:end]
+
+
+def test_version_2_blob_reads_as_one_without_edge_words():
+    """Models exported before the edge words still load; their copy rule has none."""
+    g = G.Grammar.from_bytes(version_2(G.default_blob()))
+    assert g.edge_words == () and g.edges == GRAMMAR.edges and g.copy == GRAMMAR.copy
+    assert g.accepts("climate.warmer area=the", b"heat up the powder room")
+    assert not GRAMMAR.accepts("climate.warmer area=the", b"heat up the powder room")
 
 
 def test_blob_without_copy_rule():
@@ -194,10 +214,15 @@ def damaged_blobs(g: G.Grammar) -> dict:
         struct.pack_into(fmt, b, pos, *vals)
         return bytes(b)
 
+    words_at = flags_at + n + (-n % 4)
+    k = struct.unpack_from("<I", blob, words_at)[0]
+    w0 = words_at + 4  # the first byte of the edge words
+    assert k > 8 and blob[w0:w0 + 6] == b"the a ", "damages below assume EDGE_WORDS' start"
     return {
         "empty-header": blob[:15],
         "magic": b"MLMX" + blob[4:],
-        "version": patched("<H", 4, 3),
+        "version": patched("<H", 4, 4),
+        "version-2-with-edge-words": patched("<H", 4, 2),
         "version-1": patched("<H", 4, 1),
         "no-states": patched("<H", 6, 0),
         "start-out-of-range": patched("<H", 8, n),
@@ -222,6 +247,17 @@ def damaged_blobs(g: G.Grammar) -> dict:
         "flags-unpadded": blob[:flags_at + n],
         "flags-overpadded": blob + bytes(4),
         **({"padding-not-0": patched("<B", flags_at + n, 1)} if n % 4 else {}),
+        "no-edge-words": blob[:words_at],
+        "edge-length-past-end": patched("<I", words_at, k + 4),
+        "edge-length-huge": patched("<I", words_at, 0xFFFFFFFF),
+        "edge-length-short": patched("<I", words_at, k - 1),
+        "edge-word-capital": patched("<B", w0, ord("T")),
+        "edge-word-underscore": patched("<B", w0 + 1, ord("_")),
+        "edge-leading-space": patched("<B", w0, ord(" ")),
+        "edge-double-space": patched("<B", w0 + 4, ord(" ")),
+        "edge-trailing-space": patched("<B", w0 + k - 1, ord(" ")),
+        "edge-nul-inside": patched("<B", w0 + 1, 0),
+        **({"edge-padding-not-0": patched("<B", w0 + k, 1)} if k % 4 else {}),
     }
 
 
@@ -369,9 +405,11 @@ def prompts(draw):
 
 @st.composite
 def copied_lines(draw):
-    """(prompt, line): an action line whose copy-key values are spans of the prompt's words."""
+    """(prompt, line): an action line whose copy-key values are spans of the prompt's words
+    that begin and end at a word that is not an edge word (any word, when all of them are)."""
     text = draw(prompts())
     words = prompt_words(text).split(b" ") if prompt_words(text) else []
+    ok = [i for i, w in enumerate(words) if w not in GRAMMAR.edge_words] or range(len(words))
     intent = draw(st.sampled_from(list(INTENTS)))
     fields = []
     for k in INTENTS[intent]:
@@ -380,9 +418,9 @@ def copied_lines(draw):
         if k in COPY_KEYS:
             if not words:
                 continue
-            i = draw(st.integers(0, len(words) - 1))
-            j = draw(st.integers(i + 1, len(words)))
-            v = b"_".join(words[i:j]).decode()
+            i = draw(st.sampled_from(ok))
+            j = draw(st.sampled_from([j for j in ok if j >= i]))
+            v = b"_".join(words[i:j + 1]).decode()
         elif k == "kind":
             v = draw(st.sampled_from(KINDS))
         else:
@@ -402,7 +440,7 @@ def copy_values_are_spans(line: str, words: bytes) -> bool:
     """Every copy-key value of line is a span of S (vacuous for an S without words)."""
     if not words:
         return True
-    cp = G.Copy(words)
+    cp = GRAMMAR.copy_rule(words)
     fields = [f.split("=", 1) for f in line.split(" ")[1:]]
     return all(cp.is_span(v.encode()) for k, v in fields if k in COPY_KEYS)
 
@@ -437,6 +475,17 @@ def test_accepted_exactly_when_the_values_are_spans(text, line):
     ("☀ ?!", "light.on area=kitchen", True),    # no words: the rule is off (no dead ends)
     ("the", "light.on area=kitchen", False),
     ("kitchen", "light.on area=kitchen name=kitchen", True),            # a word used twice
+    # edge words: a value neither begins nor ends with one (grammar.EDGE_WORDS)
+    ("heat up the powder room", "climate.warmer area=powder_room", True),
+    ("heat up the powder room", "climate.warmer area=the", False),
+    ("heat up the powder room", "climate.warmer area=the_powder_room", False),
+    ("lights out in the media room", "light.off area=lights_out_in", False),
+    ("lights out in the media room", "light.off area=out_in_the_media", True),  # through them
+    ("make me a cup of tea", "coffee.make type=cup_of_tea", True),
+    ("make me a cup of tea", "coffee.make type=cup_of", False),
+    ("in the", "light.on area=the", True),   # only edge words: any word (no dead end)
+    ("in the", "light.on area=in_the", True),
+    ("to the a", "light.on area=kitchen", False),
 ])
 def test_copy_rule_examples(text, line, ok):
     assert is_valid(line) and GRAMMAR.accepts(line)
@@ -444,7 +493,7 @@ def test_copy_rule_examples(text, line, ok):
 
 
 def test_copy_rule_refuses_at_the_first_wrong_byte():
-    cp = G.Copy(prompt_words("turn on the pool house lights"))
+    cp = GRAMMAR.copy_rule(prompt_words("turn on the pool house lights"))
     head = GRAMMAR.run_copy(GRAMMAR.start, 0, b"light.on area=pool_", cp)
     assert head[0] >= 0 and head[1]
     assert GRAMMAR.step_copy(*head, ord("k"), cp)[0] == -1
@@ -461,7 +510,7 @@ def test_copy_rule_refuses_at_the_first_wrong_byte():
 def test_copy_rule_has_no_dead_ends(text, choices):
     """Walking random allowed bytes from the start, something is always allowed until the
     line is complete: the rule never leaves the decoder without a byte to write."""
-    cp = G.Copy(prompt_words(text))
+    cp = GRAMMAR.copy_rule(prompt_words(text))
     state, p = GRAMMAR.start, 0
     for c in choices:
         if state == GRAMMAR.final:
@@ -490,9 +539,9 @@ def test_reference_argmax_with_the_copy_rule():
     m.vocab = trained_like_vocab()
     ref = Reference(m)
     rng = np.random.default_rng(0)
-    cp = G.Copy(prompt_words("turn on the kid's room lights in the pool house"))
+    cp = GRAMMAR.copy_rule(prompt_words("turn on the kid's room lights in the pool house"))
     states = []
-    for line in [b"light.on area=kids_room name=pool_house\n", b"cover.set area=pool name=the_",
+    for line in [b"light.on area=kids_room name=pool_house\n", b"cover.set area=pool name=kids_",
                  b"sensor.get line=1 kind=flow\n", b"switch.on device=lights_in"]:
         sp = (GRAMMAR.start, 0)
         for b in line:

@@ -77,7 +77,7 @@ mlm_status mlm_generate(mlm_ctx *c, const uint8_t *text, size_t len, int max_new
     int constrained = c->constrained && m->grammar.n_states != 0;
     c->gstate = m->grammar.start;
     memset(c->copy, 0, sizeof c->copy); /* P is set when a value begins */
-    if (constrained) mlm_prompt_words(&c->words, text, len);
+    if (constrained) mlm_prompt_words(&c->words, &m->grammar, text, len);
     for (;;) {
         int tok;
         if (constrained) {

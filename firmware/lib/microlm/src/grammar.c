@@ -3,7 +3,8 @@
  *
  * Layout, little-endian: "MLMG", u16 version, u16 n_states, u16 start, u16 final,
  * u32 n_edges, u32 offsets[n_states + 1], then n_edges edges {u8 lo, u8 hi, u16 next}, then
- * one copy flag byte per state (0/1), zero-padded to a multiple of 4 bytes.
+ * one copy flag byte per state (0/1), zero-padded to a multiple of 4 bytes; version 3 then has
+ * u32 k and k bytes of edge words ([a-z0-9]+ joined by single spaces), zero-padded likewise.
  * State s owns edges offsets[s] .. offsets[s+1]-1, sorted by lo and non-overlapping: byte b
  * goes to `next` of the edge with lo <= b <= hi, and is refused when there is none. */
 #include <string.h>
@@ -11,7 +12,8 @@
 #include "grammar.h"
 
 #define HEADER_BYTES 16u
-#define GRAMMAR_VERSION 2u /* 1 had no copy flags: such models must be re-exported */
+/* 1 had no copy flags: such models must be re-exported; 2 has no edge words, and is read */
+#define GRAMMAR_VERSION 3u
 
 static uint32_t le16(const uint8_t *p) { return (uint32_t)p[0] | ((uint32_t)p[1] << 8); }
 
@@ -21,14 +23,32 @@ static mlm_status check(mlm_grammar *g, const uint8_t *p, uint32_t len)
 {
     if (len < HEADER_BYTES || memcmp(p, "MLMG", 4) != 0) return MLM_E_GRAMMAR;
     uint32_t n = le16(p + 6), start = le16(p + 8), final = le16(p + 10), n_edges = le32(p + 12);
-    if (le16(p + 4) != GRAMMAR_VERSION || n == 0 || start >= n || final >= n)
+    uint32_t version = le16(p + 4);
+    if (version < 2u || version > GRAMMAR_VERSION || n == 0 || start >= n || final >= n)
         return MLM_E_GRAMMAR;
     uint32_t table = HEADER_BYTES + 4u * (n + 1u); /* n < 2^16: no overflow */
     if (table > len || n_edges > (len - table) / 4u) return MLM_E_GRAMMAR;
     uint32_t flags = table + 4u * n_edges;         /* <= len: no overflow */
-    if (len - flags != ((n + 3u) & ~3u)) return MLM_E_GRAMMAR;
-    for (uint32_t s = 0; s < len - flags; s++)     /* 0/1 per state, then zero padding */
-        if (p[flags + s] > (s < n ? 1u : 0u)) return MLM_E_GRAMMAR;
+    uint32_t words = flags + ((n + 3u) & ~3u);     /* the edge words (version 3) */
+    if (words > len) return MLM_E_GRAMMAR;
+    for (uint32_t s = flags; s < words; s++)       /* 0/1 per state, then zero padding */
+        if (p[s] > (s - flags < n ? 1u : 0u)) return MLM_E_GRAMMAR;
+    uint32_t k = 0;
+    if (version >= 3u) {
+        if (len - words < 4u) return MLM_E_GRAMMAR;
+        k = le32(p + words);
+        words += 4u;
+        if (k > len - words || len - words - k != ((k + 3u) & ~3u) - k) return MLM_E_GRAMMAR;
+        for (uint32_t i = 0; i < len - words; i++) { /* words, single spaces, zero padding */
+            uint8_t b = p[words + i];
+            int word = (b >= 'a' && b <= 'z') || (b >= '0' && b <= '9');
+            if (i >= k ? b != 0
+                       : !word && (b != ' ' || i == 0 || i + 1 == k || p[words + i - 1] == ' '))
+                return MLM_E_GRAMMAR;
+        }
+    } else if (words != len) {
+        return MLM_E_GRAMMAR;
+    }
     /* aligned (the caller checks the blob is), little-endian like every in-place read */
     const uint32_t *off = (const uint32_t *)(const void *)(p + HEADER_BYTES);
     const mlm_grammar_edge *e = (const mlm_grammar_edge *)(const void *)(p + table);
@@ -44,6 +64,8 @@ static mlm_status check(mlm_grammar *g, const uint8_t *p, uint32_t len)
     g->offsets = off;
     g->edges = e;
     g->copy = p + flags;
+    g->edge_words = k ? p + words : NULL;
+    g->edge_len = k;
     g->n_states = (uint16_t)n;
     g->start = (uint16_t)start;
     g->final = (uint16_t)final;
@@ -78,9 +100,12 @@ int mlm_grammar_step(const mlm_grammar *g, int s, uint8_t b)
  * A copy key's value must be a span of whole words of S, the prompt's words: "_" in the value
  * stands for a space of S. P is the set of positions of S where the value written so far could
  * continue (it matches S just before them, from a word start on). Entering the value ("area=")
- * makes P every word start; each value byte keeps the positions whose byte it matches and
- * moves them on by one; leaving the value (" " or "\n") needs one of them at a word end. From
- * any nonempty P the rest of a word and a terminator are always allowed: no dead ends.
+ * makes P every allowed start; each value byte keeps the positions whose byte it matches and
+ * moves them on by one, up to the last allowed end; leaving the value (" " or "\n") needs one
+ * of them at an allowed end. Allowed: the starts and ends of words that are not the grammar's
+ * edge words ("the", "in": a name is a noun phrase), or of every word when all of S is edge
+ * words. From any nonempty P an allowed end is ahead, so the rest of its word, or the next
+ * words up to it, and a terminator are always allowed: no dead ends.
  * A prompt without words (no ASCII letter or digit) switches the rule off: refusing every "="
  * would strand a line whose next slot can only be a copy key ("scene.on " has only name=). */
 
@@ -88,7 +113,42 @@ static int has(const uint32_t *set, uint32_t p) { return (int)((set[p / 32u] >> 
 
 static void put(uint32_t *set, uint32_t p) { set[p / 32u] |= 1u << (p % 32u); }
 
-void mlm_prompt_words(mlm_words *w, const uint8_t *text, size_t len)
+/* Is the word (len bytes) one of g's edge words? */
+static int is_edge_word(const mlm_grammar *g, const uint8_t *word, uint32_t len)
+{
+    const uint8_t *e = g != NULL ? g->edge_words : NULL;
+    uint32_t k = e != NULL ? g->edge_len : 0u;
+    for (uint32_t i = 0; i < k;) {
+        uint32_t j = i;
+        while (j < k && e[j] != ' ') j++;
+        if (j - i == len && memcmp(e + i, word, len) == 0) return 1;
+        i = j + 1u;
+    }
+    return 0;
+}
+
+/* starts, ends and reach of S: the words that are not edge words (all words if none is). */
+static void mark_edges(mlm_words *w, const mlm_grammar *g)
+{
+    memset(w->starts, 0, sizeof w->starts);
+    memset(w->ends, 0, sizeof w->ends);
+    w->reach = 0;
+    for (int pass = 0; pass < 2; pass++) { /* pass 1 only when pass 0 found no word */
+        for (uint32_t a = 0; a < w->n;) {
+            uint32_t b = a;
+            while (b < w->n && w->s[b] != ' ') b++;
+            if (pass == 1 || !is_edge_word(g, w->s + a, b - a)) {
+                put(w->starts, a);
+                put(w->ends, b);
+                w->reach = (uint16_t)b;
+            }
+            a = b + 1u;
+        }
+        if (w->reach != 0 || w->n == 0) return;
+    }
+}
+
+void mlm_prompt_words(mlm_words *w, const mlm_grammar *g, const uint8_t *text, size_t len)
 {
     uint32_t n = 0, start = 0; /* start: where the word being copied began, its space included */
     int in_word = 0;
@@ -113,6 +173,7 @@ void mlm_prompt_words(mlm_words *w, const uint8_t *text, size_t len)
         w->s[n++] = b;
     }
     w->n = (uint16_t)n;
+    mark_edges(w, g);
 }
 
 /* The copy rule for one byte b that moved the DFA from state s to state t: 1 when it allows
@@ -122,20 +183,19 @@ static int copy_byte(const mlm_grammar *g, const mlm_words *w, uint32_t *set, in
 {
     int from = g->copy[s], to = g->copy[t];
     if (w->n == 0 || (!from && !to)) return 1; /* no words, or outside values: the DFA alone */
-    if (!to) {                  /* the value ends (" " or "\n"): only at a word end */
-        for (uint32_t p = 0; p <= w->n; p++)
-            if (has(set, p) && (p == w->n || w->s[p] == ' ')) return 1;
+    if (!to) {                  /* the value ends (" " or "\n"): only at an allowed end */
+        for (uint32_t i = 0; i < MLM_COPY_SET; i++)
+            if (set[i] & w->ends[i]) return 1;
         return 0;
     }
     uint32_t next[MLM_COPY_SET] = {0};
     int any = 0;
     for (uint32_t p = 0; p < w->n; p++) {
-        int start = p == 0 || w->s[p - 1] == ' ';
         int match = b == '_' ? w->s[p] == ' ' : b != ' ' && w->s[p] == b; /* "_" is a space */
-        if (!from && start) { /* "key=": the value may begin at any word */
+        if (!from && has(w->starts, p)) { /* "key=": the value may begin at an allowed start */
             put(next, p);
             any = 1;
-        } else if (from && has(set, p) && match) { /* a value byte: matching candidates move on */
+        } else if (from && has(set, p) && match && p < w->reach) { /* candidates move on */
             put(next, p + 1u);
             any = 1;
         }

@@ -64,11 +64,14 @@ typedef struct {
     const uint32_t *offsets;        /* n_states + 1 */
     const mlm_grammar_edge *edges;
     const uint8_t *copy;            /* n_states flags, 0 or 1 */
+    const uint8_t *edge_words;      /* [a-z0-9]+ words joined by single spaces (version 3) */
+    uint32_t edge_len;              /* bytes of edge_words; 0: none */
     uint16_t n_states, start, final; /* n_states == 0: the model has no grammar */
 } mlm_grammar;
 
 /* The copy rule (docs/numerics.md, "Constrained decoding"): a copy key's value must be a span
- * of whole words of the prompt. S is the prompt's words: runs of [a-z0-9] (ASCII lowered,
+ * of whole words of the prompt that neither begins nor ends with one of the grammar's edge
+ * words ("the", "in", ...). S is the prompt's words: runs of [a-z0-9] (ASCII lowered,
  * apostrophes dropped) joined by single spaces, at most MLM_WORDS_MAX bytes (cut back to a
  * whole word), so the positions 0..n of S fit a 256-bit set. exporter/grammar.py COPY_MAX is
  * the same number. */
@@ -78,6 +81,9 @@ typedef struct {
 typedef struct {
     uint8_t s[MLM_WORDS_MAX];
     uint16_t n;
+    uint16_t reach;                /* the last allowed end: P never holds a position past it */
+    uint32_t starts[MLM_COPY_SET]; /* where a value may begin: starts of words not edge words */
+    uint32_t ends[MLM_COPY_SET];   /* where it may end: ends (the space after, or n) of those */
 } mlm_words;
 
 typedef struct {
@@ -165,8 +171,9 @@ mlm_status mlm_generate(mlm_ctx *c, const uint8_t *text, size_t len, int max_new
  * grammar; on = 0 turns it off; on = 1 needs a model with a grammar (MLM_E_ARG otherwise). */
 mlm_status mlm_set_grammar(mlm_ctx *c, int on);
 
-/* S of a prompt text for the copy rule (docs/numerics.md, "Constrained decoding"). */
-void mlm_prompt_words(mlm_words *w, const uint8_t *text, size_t len);
+/* S of a prompt text for the copy rule (docs/numerics.md, "Constrained decoding"), and where
+ * values may begin and end in it under g's edge words (g NULL or without them: at any word). */
+void mlm_prompt_words(mlm_words *w, const mlm_grammar *g, const uint8_t *text, size_t len);
 
 /* The grammar state after token from state s, or -1 when the grammar does not allow the token
  * there (BOS, SEP and tokens without bytes are never allowed; neither is anything after the
