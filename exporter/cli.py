@@ -62,7 +62,8 @@ def corpus(out, seed, mix_path, mix_repeat):
 @click.option("--batch-size", default=64, show_default=True, help="global: split across torchrun processes")
 @click.option("--lr", default=3e-3, show_default=True, help="peak learning rate (cosine to a tenth)")
 @click.option("--warmup", default=100, show_default=True, help="linear warmup steps")
-@click.option("--weight-decay", default=0.1, show_default=True, help="AdamW, on matrices only")
+@click.option("--weight-decay", type=float,
+              help="AdamW, on matrices only  [default: the preset's: nano 0.3, micro and small 0.1]")
 @click.option("--dropout", type=float, help="attention dropout while training  [default: the preset's]")
 @click.option("--ema", default=0.998, show_default=True,
               help="decay of the weight average kept over the second half of the run, which is "
