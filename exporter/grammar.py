@@ -216,7 +216,8 @@ class Copy:
     An empty S (a prompt without an ASCII letter or digit, e.g. in another script) switches
     the rule off: nothing could be copied, and refusing every "=" of a copy key would strand
     lines whose next slot can only be a copy key (`scene.on ` has only name=) with no allowed
-    byte. With a word in S there is no dead end: a started value can always finish its word."""
+    byte. With a word in S there is no dead end: a started value can always finish its word,
+    or run on to the next allowed end."""
 
     def __init__(self, s: bytes, edge=()):
         self.s, self.edge = s, frozenset(edge)
