@@ -277,6 +277,11 @@ def eval_cmd(model_path, data, grammar, limit, as_json, n_errors):
     con.print(f"exact match {res['exact_match']}%  intent {res['intent_accuracy']}%  "
               f"valid {res['valid']}%  none precision {res['none_precision']}%  "
               f"none recall {res['none_recall']}%{g}")
+    if res["wrong_intent"] or res["wrong_slots_only"]:
+        top = ", ".join(f"{c['gold']} -> {c['pred']} {c['n']}" for c in res["confusions"][:5])
+        keys = ", ".join(f"{k} {v}" for k, v in res["wrong_slot_keys"].items())
+        con.print(f"wrong rows: {res['wrong_intent']} wrong intent ({top or '-'}); "
+                  f"{res['wrong_slots_only']} right intent, wrong slots ({keys or '-'})", markup=False)
     for e in res["errors"][:n_errors]:
         con.print(f"  {e['text']!r}: {e['pred']!r} (expected {e['gold']!r})", markup=False)
 

@@ -1,5 +1,6 @@
 """Score a command model on labelled utterances: exact match (ACTIONS.md equality), intent
-accuracy, `none` precision and recall, validity, and a per-intent table.
+accuracy, `none` precision and recall, validity, a per-intent table, and where the wrong rows
+go (intent confusions, wrong slot keys).
 
 A model is either a float checkpoint directory (greedy decoding in PyTorch) or a quantized
 `.mlm` file run through the bit-exact reference, i.e. the tokens the device produces.
@@ -7,10 +8,10 @@ A model is either a float checkpoint directory (greedy decoding in PyTorch) or a
 from __future__ import annotations
 
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
-from .actions import NONE, actions_equal, is_valid
+from .actions import NONE, actions_equal, is_valid, parse_action
 
 
 def _intent(line: str) -> str | None:
@@ -25,6 +26,8 @@ def score(rows: list[dict], preds: list[str]) -> dict:
     em = intent_ok = valid = 0
     tp = pred_none = gold_none = 0
     per = defaultdict(lambda: [0, 0])  # gold intent -> [count, exact]
+    confused = Counter()  # (gold intent, predicted intent or "invalid") of the wrong rows
+    slots = Counter()     # slot key -> wrong rows with the right intent whose value for it differs
     for r, p in zip(rows, preds):
         gold = r["action"]
         gi = _intent(gold)
@@ -34,6 +37,11 @@ def score(rows: list[dict], preds: list[str]) -> dict:
         intent_ok += _intent(p) == gi
         per[gi][0] += 1
         per[gi][1] += ok
+        if not ok and _intent(p) != gi:
+            confused[(gi, _intent(p) or "invalid")] += 1
+        elif not ok and gi is not None:  # same intent, both parse: which keys' values differ
+            a, b = parse_action(gold).slots, parse_action(p).slots
+            slots.update(k for k in sorted(a.keys() | b.keys()) if a.get(k) != b.get(k))
         g_none, p_none = gold == NONE, p == NONE
         gold_none += g_none
         pred_none += p_none
@@ -47,6 +55,10 @@ def score(rows: list[dict], preds: list[str]) -> dict:
         "none_precision": pct(tp, pred_none),
         "none_recall": pct(tp, gold_none),   # `none` accuracy on the out-of-domain part
         "per_intent": {k: {"n": c, "exact_match": pct(e, c)} for k, (c, e) in sorted(per.items())},
+        "wrong_intent": sum(confused.values()),
+        "wrong_slots_only": n - em - sum(confused.values()),
+        "confusions": [{"gold": g, "pred": q, "n": c} for (g, q), c in confused.most_common()],
+        "wrong_slot_keys": dict(slots.most_common()),
     }
 
 

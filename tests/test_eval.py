@@ -26,6 +26,22 @@ def test_score_metrics():
     assert s["none_precision"] == 50.0 and s["none_recall"] == 50.0
     assert s["per_intent"]["light.on"] == {"n": 2, "exact_match": 50.0}
     assert s["per_intent"]["valve.open"] == {"n": 1, "exact_match": 0.0}
+    assert s["wrong_intent"] == 3 and s["wrong_slots_only"] == 0
+    assert s["confusions"] == [{"gold": g, "pred": p, "n": 1} for g, p in
+                               [("light.on", "invalid"), ("none", "light.off"), ("valve.open", "none")]]
+
+
+def test_score_breaks_wrong_rows_down():
+    rows = [{"text": t, "action": a} for t, a in [
+        ("a", "light.on area=kitchen"), ("b", "light.on area=kitchen"), ("c", "light.dim"),
+        ("d", "light.brighten"), ("e", "light.brighten"), ("f", "cover.set name=blinds position=50")]]
+    preds = ["light.on area=the", "light.on area=kitchen name=lamp", "light.dim",
+             "light.dim", "light.dim", "cover.set name=blinds"]
+    s = score(rows, preds)
+    assert s["exact_match"] == round(100 / 6, 2)
+    assert s["wrong_intent"] == 2 and s["wrong_slots_only"] == 3
+    assert s["confusions"] == [{"gold": "light.brighten", "pred": "light.dim", "n": 2}]
+    assert s["wrong_slot_keys"] == {"area": 1, "name": 1, "position": 1}
 
 
 def test_corpus_cli_mixes_user_rows(tmp_path):
@@ -41,3 +57,24 @@ def test_corpus_cli_mixes_user_rows(tmp_path):
     bad.write_text(json.dumps({"text": "x", "action": "light.explode"}) + "\n")
     r = CliRunner().invoke(main, ["corpus", "--out", str(tmp_path / "c2"), "--mix", str(bad)])
     assert r.exit_code == 1 and "unknown intent" in r.output and "Traceback" not in r.output
+
+
+def test_eval_cli_reports_where_wrong_rows_go(tmp_path):
+    """A random model gets the rows wrong; the table's summary line and --json say how."""
+    from exporter.export import random_mlm
+    from exporter.mlm_format import to_bytes
+    model = tmp_path / "m.mlm"
+    model.write_bytes(to_bytes(random_mlm(dict(dim=32, hidden_dim=64, n_layers=1, n_heads=4,
+                                              n_kv_heads=2, seq_len=40, group_size=16,
+                                              norm_eps=1e-5, rope_theta=10000.0))))
+    data = tmp_path / "rows.jsonl"
+    data.write_text("".join(json.dumps({"text": t, "action": a}) + "\n" for t, a in
+                            [("turn on the kitchen lights", "light.on area=kitchen"),
+                             ("what's the weather", "none"), ("open valve 3", "valve.open id=3")]))
+    r = CliRunner().invoke(main, ["eval", "--model", str(model), "--data", str(data), "--json"])
+    assert r.exit_code == 0, r.output
+    res = json.loads(r.output)
+    assert res["wrong_intent"] + res["wrong_slots_only"] == 3 - round(res["exact_match"] * 3 / 100)
+    assert sum(c["n"] for c in res["confusions"]) == res["wrong_intent"]
+    r = CliRunner().invoke(main, ["eval", "--model", str(model), "--data", str(data)])
+    assert r.exit_code == 0 and f"wrong rows: {res['wrong_intent']} wrong intent" in r.output
