@@ -30,15 +30,15 @@ def score(rows: list[dict], preds: list[str]) -> dict:
     slots = Counter()     # slot key -> wrong rows with the right intent whose value for it differs
     for r, p in zip(rows, preds):
         gold = r["action"]
-        gi = _intent(gold)
+        gi, pi = _intent(gold), _intent(p)
         ok = actions_equal(p, gold)
         em += ok
-        valid += is_valid(p)
-        intent_ok += _intent(p) == gi
+        valid += pi is not None
+        intent_ok += pi == gi
         per[gi][0] += 1
         per[gi][1] += ok
-        if not ok and _intent(p) != gi:
-            confused[(gi, _intent(p) or "invalid")] += 1
+        if not ok and pi != gi:
+            confused[(gi, pi or "invalid")] += 1
         elif not ok and gi is not None:  # same intent, both parse: which keys' values differ
             a, b = parse_action(gold).slots, parse_action(p).slots
             slots.update(k for k in sorted(a.keys() | b.keys()) if a.get(k) != b.get(k))
