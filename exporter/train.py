@@ -51,8 +51,8 @@ from .tokenizer import EOS, Tokenizer
 DEFAULTS = dict(preset="micro", steps=4000, batch_size=64, lr=3e-3, warmup=100, weight_decay=None,
                 dropout=None, seed=0, vocab_size=None, ema=0.998)
 # AdamW weight decay per preset (a ModelConfig preset: 0.1). nano: 0.3 beat 0.1 on three training
-# seeds of three (dev and test together, +1.0 points on average); micro: 0.3 won on three seeds
-# of five and averaged a third of a point more, less than the spread (docs/model.md).
+# seeds of three (dev and test together, +1.0 points on average); micro: 0.3 won on two runs of
+# four and averaged a third of a point more, less than the spread (docs/model.md).
 WEIGHT_DECAY = {"nano": 0.3, "micro": 0.1, "small": 0.1}
 # What runs saved before a setting existed did, so that they still resume as they were.
 BEFORE = dict(ema=0.0)
