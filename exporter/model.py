@@ -95,11 +95,25 @@ class Attention(nn.Module):
         k = self.wk(x).view(B, T, self.n_kv, self.hs).transpose(1, 2)
         v = self.wv(x).view(B, T, self.n_kv, self.hs).transpose(1, 2)
         q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)
-        rep = self.n_heads // self.n_kv
-        k, v = k.repeat_interleave(rep, dim=1), v.repeat_interleave(rep, dim=1)
-        y = F.scaled_dot_product_attention(q, k, v, is_causal=True,
-                                           dropout_p=self.dropout if self.training else 0.0)
+        if self.training and self.dropout:
+            y = self._attend_dropout(q, k, v)
+        else:  # SDPA's fused kernel; heads h*rep .. h*rep+rep-1 share kv head h
+            y = F.scaled_dot_product_attention(q, k, v, is_causal=True, enable_gqa=True)
         return self.wo(y.transpose(1, 2).reshape(B, T, -1))
+
+    def _attend_dropout(self, q, k, v):
+        """Causal attention with dropout on the probabilities, written out. SDPA with dropout
+        falls back to its unfused path on CPU and draws the mask with bernoulli_, which took 14 %
+        of a micro training step; a mask from rand_like is the same distribution at a fraction
+        of the cost. The rep query heads of a kv head are stacked along the rows, so k and v
+        are not copied rep times."""
+        B, H, T, hs = q.shape
+        rep, kv = H // self.n_kv, self.n_kv
+        att = (q.reshape(B, kv, rep * T, hs) @ k.transpose(-1, -2)) * (1.0 / math.sqrt(hs))
+        future = torch.ones(T, T, dtype=torch.bool, device=q.device).triu(1).repeat(rep, 1)
+        att = att.masked_fill(future, float("-inf")).softmax(-1)
+        att = att * ((torch.rand_like(att) >= self.dropout) * (1.0 / (1.0 - self.dropout)))
+        return (att @ v).view(B, H, T, -1)
 
 
 class FeedForward(nn.Module):
@@ -148,13 +162,17 @@ class Transformer(nn.Module):
         if isinstance(m, (nn.Linear, nn.Embedding)):
             nn.init.normal_(m.weight, 0.0, 0.02)
 
-    def forward(self, tokens):
+    def forward(self, tokens, where=None):
+        """Logits (B, T, vocab); with `where` (a (B, T) bool mask) only at those positions,
+        (n, vocab): training needs them only at the action's tokens, a third of the positions,
+        and skips the rest of the output layer and its softmax."""
         T = tokens.shape[1]
         x = self.tok_embeddings(tokens)
         cos, sin = self.rope_cos[:T], self.rope_sin[:T]
         for layer in self.layers:
             x = layer(x, cos, sin)
-        return self.output(self.norm(x))
+        x = self.norm(x)
+        return self.output(x if where is None else x[where])
 
     def n_params(self) -> int:
         return sum(p.numel() for p in self.parameters())  # tied weights counted once

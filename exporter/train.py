@@ -456,11 +456,12 @@ def _train(data, out, args, every, prev, resume, ddp, log, max_steps_this_run, p
             for g in opt.param_groups:
                 g["lr"] = lr_now
             torch.manual_seed(seed * 1_000_003 + step * 1024 + rank)  # dropout masks: a function of the step
-            logits = net(x.to(device))
+            y = y.to(device)
+            targets = y != -100
+            logits = net(x.to(device), targets)
             # sum over this slice / targets of the whole batch: the slices' losses add up to the
             # batch mean, and x world undoes DDP's averaging, so the gradient is the batch's
-            loss = F.cross_entropy(logits.view(-1, cfg.vocab_size), y.to(device).view(-1),
-                                   ignore_index=-100, reduction="sum") / n_targets
+            loss = F.cross_entropy(logits, y[targets], reduction="sum") / n_targets
             opt.zero_grad(set_to_none=True)
             (loss * world).backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
