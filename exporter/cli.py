@@ -58,12 +58,12 @@ def corpus(out, seed, mix_path, mix_repeat):
               help="checkpoint directory  [default: the --resume directory, else runs/<preset>]")
 @click.option("--data", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="directory with train.jsonl and dev.jsonl (default: generate the corpus)")
-@click.option("--steps", default=4000, show_default=True)
+@click.option("--steps", default=5000, show_default=True)
 @click.option("--batch-size", default=64, show_default=True, help="global: split across torchrun processes")
 @click.option("--lr", default=3e-3, show_default=True, help="peak learning rate (cosine to a tenth)")
 @click.option("--warmup", default=100, show_default=True, help="linear warmup steps")
 @click.option("--weight-decay", type=float,
-              help="AdamW, on matrices only  [default: the preset's: nano 0.3, micro and small 0.1]")
+              help="AdamW, on matrices only  [default: the preset's: nano and micro 0.3, small 0.1]")
 @click.option("--dropout", type=float, help="attention dropout while training  [default: the preset's]")
 @click.option("--ema", default=0.998, show_default=True,
               help="decay of the weight average kept over the second half of the run, which is "

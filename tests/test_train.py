@@ -114,14 +114,14 @@ def test_runs_saved_before_weight_averaging_still_resume(tmp_path, data):
 
 
 def test_weight_decay_defaults_to_the_presets(tmp_path, data):
-    """nano trains with weight decay 0.3, micro and a custom config with 0.1, unless given."""
+    """nano and micro train with weight decay 0.3, a custom config with 0.1, unless given."""
     one = dict(QUIET, steps=1, eval_every=100, save_every=0)
     for name, kw, want in (("nano", dict(preset="nano", vocab_size=300), 0.3),
                            ("tiny", {}, 0.1), ("given", dict(preset="nano", vocab_size=300,
                                                              weight_decay=0.2), 0.2)):
         assert T.train(data, tmp_path / name, **dict(one, **kw))["weight_decay"] == want
         assert json.loads((tmp_path / name / "train.json").read_text())["weight_decay"] == want
-    assert T.WEIGHT_DECAY["micro"] == 0.1 and T.DEFAULTS["preset"] == "micro"
+    assert T.WEIGHT_DECAY["micro"] == 0.3 and T.DEFAULTS["preset"] == "micro"
 
 
 def test_history_loss_curve_plot_and_plain_log(tmp_path, data):
