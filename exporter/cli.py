@@ -34,7 +34,7 @@ def main():
 @click.option("--mix", "mix_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="your own JSONL (`text`, `action`) to mix into the training split")
 @click.option("--mix-repeat", default=20, show_default=True,
-              help="copies of each of your rows (a few dozen would drown in 240,000 generated ones; "
+              help="copies of each of your rows (a few dozen would drown in 320,000 generated ones; "
                    "training sees each row about once, so 20 copies are 20 looks)")
 def corpus(out, seed, mix_path, mix_repeat):
     """Generate the command corpus (train/dev/test JSONL) from ACTIONS.md."""
