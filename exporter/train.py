@@ -49,7 +49,7 @@ from .tokenizer import EOS, Tokenizer
 
 # A run's hyperparameters; None: the preset's value. A resumed run keeps its own (train.json).
 DEFAULTS = dict(preset="micro", steps=5000, batch_size=64, lr=3e-3, warmup=100, weight_decay=None,
-                dropout=None, seed=0, vocab_size=None, ema=0.998)
+                dropout=None, seed=0, vocab_size=None, ema=0.998, prompt_loss=0.0)
 # AdamW weight decay per preset (a ModelConfig preset: 0.1). nano: 0.3 beat 0.1 on three training
 # seeds of three (dev and test together, +1.0 points on average). micro: exact match is a wash
 # (a third of a point either way, less than the spread between seeds), but with 0.1 three runs of
@@ -57,7 +57,7 @@ DEFAULTS = dict(preset="micro", steps=5000, batch_size=64, lr=3e-3, warmup=100, 
 # 0.3 none of six did (97.9-100 %) (docs/model.md).
 WEIGHT_DECAY = {"nano": 0.3, "micro": 0.3, "small": 0.1}
 # What runs saved before a setting existed did, so that they still resume as they were.
-BEFORE = dict(ema=0.0)
+BEFORE = dict(ema=0.0, prompt_loss=0.0)
 # How often to log, evaluate (on how many dev rows) and save. A resumed run keeps these too,
 # unless given again: they do not change the weights.
 CADENCE = dict(eval_every=500, save_every=500, log_every=100, eval_rows=500, em_rows=300)
@@ -78,15 +78,19 @@ def encode_rows(tok: Tokenizer, rows, seq_len: int):
     return out
 
 
-def make_batch(examples, pad: int = 0):
+def make_batch(examples, pad: int = 0, prompt: bool = False):
+    """(x, y): y holds the action's tokens, -100 (ignored by the loss) elsewhere. With prompt,
+    also (x, y, y_prompt): y_prompt holds the utterance's tokens (and SEP) where y has none."""
     T = max(len(ids) for ids, _ in examples) - 1
     x = torch.full((len(examples), T), pad, dtype=torch.long)
-    y = torch.full((len(examples), T), -100, dtype=torch.long)  # -100: ignored by the loss
+    y = torch.full((len(examples), T), -100, dtype=torch.long)
+    yp = torch.full((len(examples), T), -100, dtype=torch.long)
     for i, (ids, start) in enumerate(examples):
         t = torch.tensor(ids)
         x[i, :len(ids) - 1] = t[:-1]
         y[i, start - 1:len(ids) - 1] = t[start:]
-    return x, y
+        yp[i, :start - 1] = t[1:start]
+    return (x, y, yp) if prompt else (x, y)
 
 
 def lr_at(step, total, peak, warmup):
@@ -291,7 +295,8 @@ def train(data: dict, out: Path, preset: str | ModelConfig | None = None, steps:
           batch_size: int | None = None, lr: float | None = None, warmup: int | None = None,
           seed: int | None = None, vocab_size: int | None = None, log=_print,
           threads: int | None = None, *, weight_decay: float | None = None,
-          dropout: float | None = None, ema: float | None = None, eval_every: int | None = None,
+          dropout: float | None = None, ema: float | None = None, prompt_loss: float | None = None,
+          eval_every: int | None = None,
           save_every: int | None = None, resume: Path | str | None = None,
           max_steps_this_run: int | None = None, log_every: int | None = None,
           eval_rows: int | None = None, em_rows: int | None = None,
@@ -315,7 +320,8 @@ def train(data: dict, out: Path, preset: str | ModelConfig | None = None, steps:
     torchrun each rank takes batch_size / world.
     """
     given = dict(preset=preset, steps=steps, batch_size=batch_size, lr=lr, warmup=warmup,
-                 weight_decay=weight_decay, dropout=dropout, seed=seed, vocab_size=vocab_size, ema=ema)
+                 weight_decay=weight_decay, dropout=dropout, seed=seed, vocab_size=vocab_size, ema=ema,
+                 prompt_loss=prompt_loss)
     if ema is not None and not 0 <= ema < 1:
         raise ValueError(f"ema={ema}: the decay of the weight average is in [0, 1) (0: no average)")
     if isinstance(preset, ModelConfig):
@@ -453,17 +459,25 @@ def _train(data, out, args, every, prev, resume, ddp, log, max_steps_this_run, p
         for step in range(start, stop):
             rows = batches.rows(step)
             n_targets = sum(len(train_ex[i][0]) - train_ex[i][1] for i in rows)
-            x, y = make_batch([train_ex[i] for i in rows[rank::world]])  # this rank's slice
+            x, y, yp = make_batch([train_ex[i] for i in rows[rank::world]], prompt=True)  # this rank's slice
             lr_now = lr_at(step, steps, lr, warmup)
             for g in opt.param_groups:
                 g["lr"] = lr_now
             torch.manual_seed(seed * 1_000_003 + step * 1024 + rank)  # dropout masks: a function of the step
             y = y.to(device)
             targets = y != -100
-            logits = net(x.to(device), targets)
-            # sum over this slice / targets of the whole batch: the slices' losses add up to the
-            # batch mean, and x world undoes DDP's averaging, so the gradient is the batch's
-            loss = F.cross_entropy(logits, y[targets], reduction="sum") / n_targets
+            if args["prompt_loss"]:  # the utterance's tokens too, weighted: see docs/model.md
+                yp = yp.to(device)
+                both = targets | (yp != -100)
+                logits = net(x.to(device), both)
+                w = torch.where(targets[both], 1.0, args["prompt_loss"])
+                ce = F.cross_entropy(logits, torch.where(targets, y, yp)[both], reduction="none")
+                loss = (ce * w).sum() / n_targets
+            else:
+                logits = net(x.to(device), targets)
+                # sum over this slice / targets of the whole batch: the slices' losses add up to
+                # the batch mean, and x world undoes DDP's averaging, so the gradient is the batch's
+                loss = F.cross_entropy(logits, y[targets], reduction="sum") / n_targets
             opt.zero_grad(set_to_none=True)
             (loss * world).backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
