@@ -38,7 +38,7 @@ build/.pio-ready: $(VENV)/.installed scripts/setup_platformio.sh
 firmware: setup
 	$(PIO) run -s -e qemu-m4 -e native
 
-# Retrain the shipped default model (12 minutes on 2 cores), then export it.
+# Retrain the shipped default model (12 to 18 minutes on 2 cores), then export it.
 model: setup
 	$(VENV)/bin/exporter train --preset micro --out runs/micro
 	$(VENV)/bin/exporter export runs/micro --quant int8 --out exporter/default_model

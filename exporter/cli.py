@@ -68,6 +68,9 @@ def corpus(out, seed, mix_path, mix_repeat):
 @click.option("--ema", default=0.998, show_default=True,
               help="decay of the weight average kept over the second half of the run, which is "
                    "the model that is saved and evaluated; 0: the last step's weights")
+@click.option("--prompt-loss", type=float,
+              help="weight of the loss on the utterance's own tokens beside the action's; 0: only "
+                   "the action counts  [default: the preset's: micro 0.3, nano and small 0]")
 @click.option("--seed", default=0, show_default=True,
               help="corpus, tokenizer, initial weights, data order, dropout")
 @click.option("--vocab-size", type=int, help="BPE vocabulary  [default: the preset's]")
@@ -82,8 +85,8 @@ def corpus(out, seed, mix_path, mix_repeat):
 @click.option("--max-steps-this-run", type=int, help="stop and save after N steps (continue with --resume)")
 @click.option("--threads", type=int, help="torch CPU threads  [default: torch's choice]")
 @click.pass_context
-def train(ctx, preset, out, data, steps, batch_size, lr, warmup, weight_decay, dropout, ema, seed,
-          vocab_size, eval_every, save_every, log_every, resume, max_steps_this_run, threads):
+def train(ctx, preset, out, data, steps, batch_size, lr, warmup, weight_decay, dropout, ema,
+          prompt_loss, seed, vocab_size, eval_every, save_every, log_every, resume, max_steps_this_run, threads):
     """Train a command model (CPU is enough for the default preset).
 
     Data parallel: torchrun --standalone --nproc_per_node=N $(which exporter) train ..."""
@@ -92,8 +95,8 @@ def train(ctx, preset, out, data, steps, batch_size, lr, warmup, weight_decay, d
     from . import corpus as C
     from .train import train as run
     kw = dict(preset=preset, steps=steps, batch_size=batch_size, lr=lr, warmup=warmup,
-              weight_decay=weight_decay, dropout=dropout, ema=ema, seed=seed, vocab_size=vocab_size,
-              eval_every=eval_every, save_every=save_every, log_every=log_every)
+              weight_decay=weight_decay, dropout=dropout, ema=ema, prompt_loss=prompt_loss, seed=seed,
+              vocab_size=vocab_size, eval_every=eval_every, save_every=save_every, log_every=log_every)
     if resume:  # the run keeps its own settings: pass on only what was given (checked against them)
         kw = {k: v for k, v in kw.items() if ctx.get_parameter_source(k) != ParameterSource.DEFAULT}
         try:

@@ -1,7 +1,9 @@
 """Train a command model: utterance -> action line. nanoGPT-style: one loop, no framework.
 
-A training row is `[BOS] utterance [SEP] action \\n`; the loss counts only the tokens after
-SEP, because the device is given the utterance and only has to write the action.
+A training row is `[BOS] utterance [SEP] action \\n`. The device is given the utterance and only
+has to write the action, so the loss is on the tokens after SEP; for micro (PROMPT_LOSS) also on
+the utterance's own tokens, weighted by prompt_loss (0.3): predicting the commands' words as
+well taught it to read phrasings it never saw (docs/model.md). Logs and evals report the action's loss alone.
 
 One process, or data parallel under torchrun (the `exporter` script is a Python file):
 
@@ -49,13 +51,17 @@ from .tokenizer import EOS, Tokenizer
 
 # A run's hyperparameters; None: the preset's value. A resumed run keeps its own (train.json).
 DEFAULTS = dict(preset="micro", steps=5000, batch_size=64, lr=3e-3, warmup=100, weight_decay=None,
-                dropout=None, seed=0, vocab_size=None, ema=0.998, prompt_loss=0.0)
+                dropout=None, seed=0, vocab_size=None, ema=0.998, prompt_loss=None)
 # AdamW weight decay per preset (a ModelConfig preset: 0.1). nano: 0.3 beat 0.1 on three training
 # seeds of three (dev and test together, +1.0 points on average). micro: exact match is a wash
 # (a third of a point either way, less than the spread between seeds), but with 0.1 three runs of
 # seven read a whole out-of-domain test template as a command (`none` recall 88.8-93.8 %), with
 # 0.3 none of six did (97.9-100 %) (docs/model.md).
 WEIGHT_DECAY = {"nano": 0.3, "micro": 0.3, "small": 0.1}
+# Weight of the utterance's tokens in the loss per preset (others and a ModelConfig: 0). micro:
+# +1.4 points on two seeds of two; nano: -4.3 on test in its one run, its 180k weights have no
+# room to spare for predicting the commands' words. small: not measured (docs/model.md).
+PROMPT_LOSS = {"micro": 0.3}
 # What runs saved before a setting existed did, so that they still resume as they were.
 BEFORE = dict(ema=0.0, prompt_loss=0.0)
 # How often to log, evaluate (on how many dev rows) and save. A resumed run keeps these too,
@@ -91,6 +97,22 @@ def make_batch(examples, pad: int = 0, prompt: bool = False):
         y[i, start - 1:len(ids) - 1] = t[start:]
         yp[i, :start - 1] = t[1:start]
     return (x, y, yp) if prompt else (x, y)
+
+
+def batch_loss(net, x, y, yp, n_targets: int, prompt_loss: float):
+    """(the action's loss, the objective) of a batch from make_batch(..., prompt=True): the sum
+    over the action's tokens, plus prompt_loss times the sum over the utterance's, both divided
+    by n_targets, the action tokens of the whole global batch (under torchrun a rank holds a
+    slice: the slices' sums add up to the batch's mean, and x world undoes DDP's averaging).
+    The utterance's tokens count because learning to predict the commands' own words made the
+    model read phrasings it never saw better (docs/model.md, "Loss on the utterance too"). The
+    output layer runs only where a token is scored (Transformer.forward's `where`)."""
+    targets = y != -100
+    scored = targets | (yp != -100) if prompt_loss else targets
+    ce = F.cross_entropy(net(x, scored), torch.where(targets, y, yp)[scored], reduction="none")
+    on_action = targets[scored]
+    loss = ce[on_action].sum() / n_targets
+    return loss, loss + prompt_loss * ce[~on_action].sum() / n_targets
 
 
 def lr_at(step, total, peak, warmup):
@@ -305,8 +327,9 @@ def train(data: dict, out: Path, preset: str | ModelConfig | None = None, steps:
     the train.json dict.
 
     Hyperparameters left None take DEFAULTS (preset "micro", 5000 steps, batch 64, lr 3e-3,
-    warmup 100, seed 0, ema 0.998; vocab size, dropout and weight decay: the preset's, see
-    WEIGHT_DECAY).
+    warmup 100, seed 0, ema 0.998; vocab size, dropout, weight decay and prompt_loss: the
+    preset's, see WEIGHT_DECAY and PROMPT_LOSS). prompt_loss: the weight of the utterance's tokens in the loss
+    beside the action's (1); 0: the action only.
     ema: the decay of the weight average kept from step steps // 2 on; 0: none, the last
     step's weights are the model. `preset` may be a ModelConfig. With `resume` (a checkpoint
     directory) they come from the checkpoint, and a different value is an error: a resumed run
@@ -322,6 +345,8 @@ def train(data: dict, out: Path, preset: str | ModelConfig | None = None, steps:
     given = dict(preset=preset, steps=steps, batch_size=batch_size, lr=lr, warmup=warmup,
                  weight_decay=weight_decay, dropout=dropout, seed=seed, vocab_size=vocab_size, ema=ema,
                  prompt_loss=prompt_loss)
+    if prompt_loss is not None and not 0 <= prompt_loss <= 10:
+        raise ValueError(f"prompt_loss={prompt_loss}: the utterance's weight in the loss is in [0, 10]")
     if ema is not None and not 0 <= ema < 1:
         raise ValueError(f"ema={ema}: the decay of the weight average is in [0, 1) (0: no average)")
     if isinstance(preset, ModelConfig):
@@ -342,6 +367,9 @@ def train(data: dict, out: Path, preset: str | ModelConfig | None = None, steps:
         if args["weight_decay"] is None:
             args["weight_decay"] = WEIGHT_DECAY.get(args["preset"], 0.1) \
                 if isinstance(args["preset"], str) else 0.1
+        if args["prompt_loss"] is None:
+            args["prompt_loss"] = PROMPT_LOSS.get(args["preset"], 0.0) \
+                if isinstance(args["preset"], str) else 0.0
     every = dict(eval_every=eval_every, save_every=save_every, log_every=log_every,
                  eval_rows=eval_rows, em_rows=em_rows)
     every = {k: (prev or CADENCE).get(k, CADENCE[k]) if v is None else v for k, v in every.items()}
@@ -464,22 +492,10 @@ def _train(data, out, args, every, prev, resume, ddp, log, max_steps_this_run, p
             for g in opt.param_groups:
                 g["lr"] = lr_now
             torch.manual_seed(seed * 1_000_003 + step * 1024 + rank)  # dropout masks: a function of the step
-            y = y.to(device)
-            targets = y != -100
-            if args["prompt_loss"]:  # the utterance's tokens too, weighted: see docs/model.md
-                yp = yp.to(device)
-                both = targets | (yp != -100)
-                logits = net(x.to(device), both)
-                w = torch.where(targets[both], 1.0, args["prompt_loss"])
-                ce = F.cross_entropy(logits, torch.where(targets, y, yp)[both], reduction="none")
-                loss = (ce * w).sum() / n_targets
-            else:
-                logits = net(x.to(device), targets)
-                # sum over this slice / targets of the whole batch: the slices' losses add up to
-                # the batch mean, and x world undoes DDP's averaging, so the gradient is the batch's
-                loss = F.cross_entropy(logits, y[targets], reduction="sum") / n_targets
+            loss, objective = batch_loss(net, x.to(device), y.to(device), yp.to(device), n_targets,
+                                         args["prompt_loss"])
             opt.zero_grad(set_to_none=True)
-            (loss * world).backward()
+            (objective * world).backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step()
             if averaged is not None and step + 1 >= average_from:

@@ -124,6 +124,18 @@ def test_weight_decay_defaults_to_the_presets(tmp_path, data):
     assert T.WEIGHT_DECAY["micro"] == 0.3 and T.DEFAULTS["preset"] == "micro"
 
 
+def test_prompt_loss_defaults_to_the_presets(tmp_path, data):
+    """micro weights the utterance's tokens 0.3, nano and a custom config not at all, unless given."""
+    one = dict(QUIET, steps=1, eval_every=100, save_every=0)
+    for name, kw, want in (("micro", dict(preset="micro", vocab_size=300), 0.3),
+                           ("nano", dict(preset="nano", vocab_size=300), 0.0), ("tiny", {}, 0.0),
+                           ("given", dict(preset="nano", vocab_size=300, prompt_loss=0.2), 0.2)):
+        assert T.train(data, tmp_path / name, **dict(one, **kw))["prompt_loss"] == want
+        assert json.loads((tmp_path / name / "train.json").read_text())["prompt_loss"] == want
+    with pytest.raises(ValueError, match="prompt_loss"):
+        T.train(data, tmp_path / "bad", **dict(one, prompt_loss=-1.0))
+
+
 def test_history_loss_curve_plot_and_plain_log(tmp_path, data):
     lines = []
     info = T.train(data, tmp_path, steps=20, eval_every=10, log_every=5,
@@ -164,6 +176,35 @@ def test_batched_greedy_equals_generate():
     assert T.greedy(model, prompts, eos, batch=4) == want
     assert any(w and w[-1] == eos for w in want) and want[-1] == [] and len(want[-2]) == 1
     assert T.greedy(model, prompts, eos, max_new=2) == [w[:2] for w in want]
+
+
+def test_batch_loss_counts_the_action_and_weights_the_utterance():
+    """The objective is the action tokens' cross entropy plus prompt_loss times the utterance's
+    (its words and SEP, not BOS), each summed and divided by the batch's action tokens; computed
+    here by hand from the logits at every position."""
+    torch.manual_seed(0)
+    model = Transformer(TINY)
+    tok = T.Tokenizer([])  # bytes only
+    rows = [{"text": t, "action": a} for t, a in (("turn on the kitchen lights", "light.on area=kitchen"),
+                                                  ("pause", "media.pause"), ("how are you", "none"))]
+    ex = T.encode_rows(tok, rows, TINY.seq_len)
+    x, y, yp = T.make_batch(ex, prompt=True)
+    assert torch.equal(T.make_batch(ex)[1], y)
+    logp = torch.log_softmax(model(x), -1)
+    action = utterance = 0.0
+    for i, (ids, start) in enumerate(ex):
+        for pos in range(len(ids) - 1):  # position pos predicts ids[pos + 1]
+            nll = -logp[i, pos, ids[pos + 1]]
+            if pos >= start - 1:  # ids[start - 1] is SEP: from there on the action's tokens
+                action = action + nll
+            else:
+                utterance = utterance + nll
+    n = sum(len(ids) - start for ids, start in ex)
+    assert n == int((y != -100).sum())
+    for w in (0.0, 0.3, 1.0):
+        loss, objective = T.batch_loss(model, x, y, yp, n, w)
+        assert torch.allclose(loss, action / n, atol=1e-5)
+        assert torch.allclose(objective, (action + w * utterance) / n, atol=1e-5)
 
 
 DDP_SCRIPT = """
