@@ -3,7 +3,8 @@
 A training row is `[BOS] utterance [SEP] action \\n`. The device is given the utterance and only
 has to write the action, so the loss is on the tokens after SEP; for micro (PROMPT_LOSS) also on
 the utterance's own tokens, weighted by prompt_loss (0.3): predicting the commands' words as
-well taught it to read phrasings it never saw (docs/model.md). Logs and evals report the action's loss alone.
+well taught it to read phrasings it never saw (docs/model.md). Logs and evals report the
+action's loss alone.
 
 One process, or data parallel under torchrun (the `exporter` script is a Python file):
 
@@ -84,9 +85,9 @@ def encode_rows(tok: Tokenizer, rows, seq_len: int):
     return out
 
 
-def make_batch(examples, pad: int = 0, prompt: bool = False):
-    """(x, y): y holds the action's tokens, -100 (ignored by the loss) elsewhere. With prompt,
-    also (x, y, y_prompt): y_prompt holds the utterance's tokens (and SEP) where y has none."""
+def make_batch(examples, pad: int = 0):
+    """(x, y, y_prompt): the targets of every position of x, y the action's tokens and y_prompt
+    the utterance's (and SEP), -100 (ignored by the loss) elsewhere."""
     T = max(len(ids) for ids, _ in examples) - 1
     x = torch.full((len(examples), T), pad, dtype=torch.long)
     y = torch.full((len(examples), T), -100, dtype=torch.long)
@@ -96,11 +97,11 @@ def make_batch(examples, pad: int = 0, prompt: bool = False):
         x[i, :len(ids) - 1] = t[:-1]
         y[i, start - 1:len(ids) - 1] = t[start:]
         yp[i, :start - 1] = t[1:start]
-    return (x, y, yp) if prompt else (x, y)
+    return x, y, yp
 
 
 def batch_loss(net, x, y, yp, n_targets: int, prompt_loss: float):
-    """(the action's loss, the objective) of a batch from make_batch(..., prompt=True): the sum
+    """(the action's loss, the objective) of a batch from make_batch: the sum
     over the action's tokens, plus prompt_loss times the sum over the utterance's, both divided
     by n_targets, the action tokens of the whole global batch (under torchrun a rank holds a
     slice: the slices' sums add up to the batch's mean, and x world undoes DDP's averaging).
@@ -198,7 +199,7 @@ def evaluate(model, tok, examples, em_rows: int) -> tuple[float, float]:
     model.eval()
     total = n = 0
     for b in range(0, len(examples), 128):
-        x, y = make_batch(examples[b:b + 128])
+        x, y, _ = make_batch(examples[b:b + 128])
         logits = model(x.to(dev))
         total += F.cross_entropy(logits.flatten(0, 1), y.to(dev).flatten(), ignore_index=-100,
                                  reduction="sum").item()
@@ -328,8 +329,8 @@ def train(data: dict, out: Path, preset: str | ModelConfig | None = None, steps:
 
     Hyperparameters left None take DEFAULTS (preset "micro", 5000 steps, batch 64, lr 3e-3,
     warmup 100, seed 0, ema 0.998; vocab size, dropout, weight decay and prompt_loss: the
-    preset's, see WEIGHT_DECAY and PROMPT_LOSS). prompt_loss: the weight of the utterance's tokens in the loss
-    beside the action's (1); 0: the action only.
+    preset's, see WEIGHT_DECAY and PROMPT_LOSS). prompt_loss: the weight of the utterance's
+    tokens in the loss beside the action's (1); 0: the action only.
     ema: the decay of the weight average kept from step steps // 2 on; 0: none, the last
     step's weights are the model. `preset` may be a ModelConfig. With `resume` (a checkpoint
     directory) they come from the checkpoint, and a different value is an error: a resumed run
@@ -487,7 +488,7 @@ def _train(data, out, args, every, prev, resume, ddp, log, max_steps_this_run, p
         for step in range(start, stop):
             rows = batches.rows(step)
             n_targets = sum(len(train_ex[i][0]) - train_ex[i][1] for i in rows)
-            x, y, yp = make_batch([train_ex[i] for i in rows[rank::world]], prompt=True)  # this rank's slice
+            x, y, yp = make_batch([train_ex[i] for i in rows[rank::world]])  # this rank's slice
             lr_now = lr_at(step, steps, lr, warmup)
             for g in opt.param_groups:
                 g["lr"] = lr_now
