@@ -365,12 +365,9 @@ def train(data: dict, out: Path, preset: str | ModelConfig | None = None, steps:
             raise ValueError(f"{resume}: a resumed run keeps its settings; got " + ", ".join(clash))
     else:
         args = {k: DEFAULTS[k] if v is None else v for k, v in given.items()}
-        if args["weight_decay"] is None:
-            args["weight_decay"] = WEIGHT_DECAY.get(args["preset"], 0.1) \
-                if isinstance(args["preset"], str) else 0.1
-        if args["prompt_loss"] is None:
-            args["prompt_loss"] = PROMPT_LOSS.get(args["preset"], 0.0) \
-                if isinstance(args["preset"], str) else 0.0
+        for key, per_preset, other in (("weight_decay", WEIGHT_DECAY, 0.1), ("prompt_loss", PROMPT_LOSS, 0.0)):
+            if args[key] is None:  # the preset's, or `other` for presets without one and ModelConfigs
+                args[key] = per_preset.get(args["preset"], other) if isinstance(args["preset"], str) else other
     every = dict(eval_every=eval_every, save_every=save_every, log_every=log_every,
                  eval_rows=eval_rows, em_rows=em_rows)
     every = {k: (prev or CADENCE).get(k, CADENCE[k]) if v is None else v for k, v in every.items()}
