@@ -327,9 +327,10 @@ HARD_PROMPTS = [  # names the model has never seen, some it tends to garble with
     "Turn on the Kid's Room lights!", "lights off in the pump house please",
     "close the sun deck shutters", "make me a flat white", "activate movie night",
     "set the greenhouse fan to 2", "vacuum the mud room", "включи свет", "",
-    # from the test split: without the rule, "color=turot", "area=wine_celm", "area=li_room"
-    "Switch the lights to turquoise", "Soften the light in the wine cellar",
-    "umm id like the lamps on in the media room", "put the pool cover up",
+    # from the test split: without the rule the shipped model writes "area=cover_room",
+    # "name=blind", "name=servatory_at_lights", "area=kids_room" (its predecessor "color=turot")
+    "umm id like the lamps on in the media room", "hmm get the shed pool cover closed",
+    "sunshade in the conservatory at 10 percent", "the light are too bright in the media room",
 ]
 
 
