@@ -22,6 +22,7 @@ same corpus.
 """
 from __future__ import annotations
 
+import functools
 import json
 import random
 import re
@@ -241,7 +242,7 @@ OFFENSIVE = set("""shit fuck fucking fucked fuckin bullshit ass asshole bitch di
 
 def synth_name(kind, rng) -> str:
     if rng.random() < P_WORD_NAME:
-        words = " ".join(rng.choice(_LEXICON if rng.random() < P_LEXICON else _NAME_WORDS)
+        words = " ".join(rng.choice(_lexicon() if rng.random() < P_LEXICON else _NAME_WORDS)
                          for _ in range(rng.choice([1, 1, 2])))
     else:
         words = pseudo_word(rng) + (" " + pseudo_word(rng) if rng.random() < 0.5 else "")
@@ -2569,10 +2570,12 @@ WAKE = ["hey", "hey home", "ok home", "hey house", "okay house", "computer", "he
 FILLER = ["um", "uh", "umm", "uhh", "er", "hmm", "so", "ok so", "well", "oh"]
 
 
+@functools.cache
 def _lexicon() -> list[str]:
     """wordfreq's English words for made-up names (see P_LEXICON), frequency order, deterministic
     for a pinned wordfreq: none that a template, a wake word, a filler, a number or a held-out name
-    uses, so a name never reads as part of the command around it and dev/test names stay unseen."""
+    uses, so a name never reads as part of the command around it and dev/test names stay unseen.
+    Built on first use: importing wordfreq costs 0.1 s that reading a JSONL need not pay."""
     from wordfreq import top_n_list  # a maintained frequency list: not worth shipping our own
     templates = [_text(t) for by_split in TEMPLATES.values() for ts in by_split.values() for t in ts]
     said = " ".join(templates + list(MACROS.values()) + POLITE + PLEASE + WAKE + FILLER + ONES + TENS
@@ -2582,8 +2585,6 @@ def _lexicon() -> list[str]:
     return [w for w in top_n_list("en", hi)[lo:]
             if w.isascii() and w.isalpha() and 3 <= len(w) <= 12 and w not in taken]
 
-
-_LEXICON = _lexicon()
 
 ASR_SPELLING = {"lights": ["lites"], "light": ["lite"], "please": ["pls", "plz"],
                 "thermostat": ["thermostate", "thermastat"], "temperature": ["temprature", "tempature"],
