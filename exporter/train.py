@@ -199,10 +199,8 @@ def evaluate(model, tok, examples, em_rows: int) -> tuple[float, float]:
     model.eval()
     total = n = 0
     for b in range(0, len(examples), 128):
-        x, y, _ = make_batch(examples[b:b + 128])
-        logits = model(x.to(dev))
-        total += F.cross_entropy(logits.flatten(0, 1), y.to(dev).flatten(), ignore_index=-100,
-                                 reduction="sum").item()
+        x, y, yp = make_batch(examples[b:b + 128])
+        total += batch_loss(model, x.to(dev), y.to(dev), yp.to(dev), 1, 0.0)[0].item()  # the sum
         n += int((y != -100).sum())
     model.train(was_training)
     ex = examples[:em_rows]
