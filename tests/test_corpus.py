@@ -187,6 +187,23 @@ def test_made_up_names_are_pseudo_words_or_english_words_of_no_held_out_name():
         assert len(words & set(C._lexicon())) > 200 and len(words & set(C.NAME_WORDS)) > 50, kind
 
 
+def test_other_assistants_wake_words_only_in_training(splits):
+    """ "ok google dim the lights" trains as a light command; dev and test keep the wake words of
+    earlier corpus versions, so their rows stay comparable across versions."""
+    other = [w for w in C.WAKE_TRAIN if w not in C.WAKE]
+    assert other and "google" not in C._lexicon() and "alexa" not in C._lexicon()
+
+    def starts(rows):
+        return Counter(w for r in rows for w in other if C.normalize(r["text"]).startswith(w + " "))
+    train = starts(splits["train"])
+    assert set(train) == set(other) and min(train.values()) > 100
+    google = [r for r in splits["train"] if C.normalize(r["text"]).startswith("ok google ")]
+    assert sum(r["action"] != NONE for r in google) > 0.7 * len(google) > 1000
+    # "hey google ..." counts under "hey": only the names themselves must stay out of dev and test
+    assert not any(re.search(r"\b(alexa|google|siri|olly|jarvis) ", C.normalize(r["text"]))
+                   and r["action"] != NONE for split in ("dev", "test") for r in splits[split])
+
+
 def test_lexicon_words_are_no_command_words():
     """The wordfreq words never say what a template, a number or a filler says ("off", "half",
     "please"), so a made-up name never reads as part of the command around it."""
@@ -394,3 +411,14 @@ def test_probe_set_is_valid():
     assert set(per_intent) == set(INTENTS) | {NONE}
     assert min(per_intent.values()) >= 3 and per_intent[NONE] >= 30
     assert len({C.normalize(r["text"]) for r in rows}) == len(rows)
+
+
+def test_wake_word_probe_is_valid():
+    """docs/probe_wake.jsonl: 16 commands, each bare and behind 14 wake words of this corpus and
+    of other assistants (docs/model.md): actions parse and are canonical, every command has
+    every wake word and keeps its action behind it."""
+    rows = C.read_jsonl(Path(__file__).resolve().parents[1] / "docs" / "probe_wake.jsonl")
+    bare = rows[:16]
+    assert len(rows) == 15 * len(bare) and len({C.normalize(r["text"]) for r in rows}) == len(rows)
+    for i, r in enumerate(rows):
+        assert r["action"] == bare[i % 16]["action"] and r["text"].endswith(bare[i % 16]["text"])
