@@ -2612,7 +2612,7 @@ def _typo(word, rng):
     return word[:i] + word[i + 1] + word[i] + word[i + 2:]
 
 
-def _noisy(text, said, rng, wake=WAKE) -> str:
+def _noisy(text, said, rng, wake) -> str:
     words = text.split()
     # a misspelling never touches words that carry a slot: the action must stay copyable
     protected = {w for phrase in said for w in phrase.split()}
