@@ -21,6 +21,8 @@ from . import reference
 
 BOS, SEP, EOS = 256, 257, 10  # EOS is the newline byte: the device stops at end of line
 FIRST_MERGE = 258
+_RUNS = re.compile(rb"[A-Za-z]+|[^A-Za-z]+")
+_CACHE_MAX = 500_000  # distinct runs kept; a training corpus has far fewer
 
 
 class Tokenizer:
@@ -30,19 +32,38 @@ class Tokenizer:
         for l, r in self.merges:
             self.vocab.append(self.vocab[l] + self.vocab[r])
         self._rank = reference.merge_ranks(self.merges, FIRST_MERGE)
+        # When every merge spells letters only, no pair across a letter/non-letter boundary has
+        # a rank, so greedy BPE on the whole text equals greedy BPE on each run of letters (or
+        # of other bytes) alone: runs can be encoded once and remembered. Encoding the training
+        # rows this way takes ~1 s instead of 25 s; the tokens are the same (tests/test_tokenizer.py).
+        self._runs = all(re.fullmatch(rb"[A-Za-z]+", v) for v in self.vocab[FIRST_MERGE:])
+        self._cache: dict[bytes, list[int]] = {}
 
     @property
     def vocab_size(self) -> int:
         return len(self.vocab)
 
     def encode(self, text: str) -> list[int]:
-        return reference.encode(self._rank, text.encode("utf-8"))
+        return self.encode_bytes(text.encode("utf-8"))
+
+    def encode_bytes(self, data: bytes) -> list[int]:
+        """reference.encode(data), run by run through a cache when that gives the same tokens."""
+        if not self._runs:
+            return reference.encode(self._rank, data)
+        if len(self._cache) > _CACHE_MAX:
+            self._cache.clear()
+        out = []
+        for run in _RUNS.findall(data):
+            ids = self._cache.get(run)
+            if ids is None:
+                ids = self._cache[run] = reference.encode(self._rank, run)
+            out += ids
+        return out
 
     def prompt(self, text: str) -> list[int]:
         """The model's input for an utterance: [BOS] + encode(lowered text) + [SEP], exactly as
         the device builds it (reference.prompt_bytes)."""
-        data = reference.prompt_bytes(text)
-        return [BOS] + reference.encode(self._rank, data) + [SEP]
+        return [BOS] + self.encode_bytes(reference.prompt_bytes(text)) + [SEP]
 
     def decode(self, ids) -> str:
         return b"".join(self.vocab[i] for i in ids).decode("utf-8", errors="replace")

@@ -40,6 +40,26 @@ def test_tokenizer_round_trips_any_unicode(tok, text):
     assert BOS not in ids and SEP not in ids
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["kitchen", "lights", "the", "Sun", "room", " ", "  ", "=", ".", "21",
+                                 "ü", "light.on", "area=", "\n"]) | st.text(max_size=8), max_size=12))
+def test_tokenizer_run_cache_gives_the_reference_tokens(tok, parts):
+    """Tokenizer.encode/prompt encode run by run through a cache: the tokens must be those of
+    the plain greedy encoder on the whole text, which the device runs."""
+    text = "".join(parts)
+    assert tok.encode(text) == reference.encode(tok._rank, text.encode("utf-8"))
+    assert tok.encode(text) == tok.encode(text)  # the second time from the cache
+    assert tok.prompt(text)[1:-1] == reference.encode(tok._rank, reference.prompt_bytes(text))
+
+
+def test_tokenizer_without_letter_only_merges_skips_the_cache():
+    # a merge across a space ("a" + " "): runs are not independent, so the whole text is encoded
+    t = Tokenizer([(ord("a"), ord(" ")), (FIRST_MERGE, ord("b"))])
+    assert not t._runs
+    assert t.encode("a b") == [FIRST_MERGE + 1]
+    assert t.encode("xa b") == reference.encode(t._rank, b"xa b")
+
+
 def test_tokenizer_greedy_lowest_rank_first():
     # merges: (a,b)->258, (b,c)->259: in "abc" the lower-ranked pair a+b wins
     t = Tokenizer([(ord("a"), ord("b")), (ord("b"), ord("c"))])
