@@ -311,7 +311,8 @@ VOCABS.update({
     "duration_adj": lambda rng, split: _duration(rng, adjective=True),
 })
 
-MACROS = {"$lights": "(lights|light|lamps)", "$vac": "(vacuum|robot vacuum|robot|roomba|vacuum cleaner)",
+MACROS = {"$lang": "(english|german|chinese|korean|french|spanish|italian|japanese|hindi|portuguese)",
+          "$lights": "(lights|light|lamps)", "$vac": "(vacuum|robot vacuum|robot|roomba|vacuum cleaner)",
           "$here": "(here|this room)"}
 POLITE = ["please", "could you", "can you", "would you", "could you please", "can you please",
           "would you kindly", "go ahead and", "i want you to", "i'd like you to", "kindly"]
@@ -1153,6 +1154,8 @@ TEMPLATES = {
         "<pol>increase the temperature by a (degree|couple of degrees|few degrees)[ in the {area}]",
         "<pol>(turn|switch|put) (on the heating|the heating on)[ in the {area}]",
         "<pol>(turn|put) the thermostat up[ a (bit|notch)]",
+        "<pol>(increase|raise) the (heat|heating)" + IN_AREA,
+        "(heat|heating) up[ in the {area}][ please]",
     ], [
         "<pol>heat up the {area}",
         "the {area} is (cold|freezing)",
@@ -1201,6 +1204,8 @@ TEMPLATES = {
         "<pol>bring (it|things) down a (bit|few degrees|notch)[ in the {area}]",
         "<pol>bring the {area} down a (few degrees|couple of degrees|notch)",
         "<pol>(turn|put) the thermostat down[ a (bit|notch)]",
+        "<pol>(decrease|lower|reduce) the (heat|heating)" + IN_AREA,
+        "(heat|heating) down[ in the {area}][ please]",
     ], [
         "<pol>chill the {area}",
         "the {area} is (too hot|boiling)",
@@ -2353,6 +2358,15 @@ TEMPLATES = {
         "the vending machine is broken, who's getting it fixed",
         "who's (working|on) the packing (line|station) (today|tonight)",
         "what's the (bus|train|holiday) schedule (for|this) (weekend|week)",
+        # changing the assistant's language is a Fluent Speech Commands intent with no action
+        "<pol>change the language[ to $lang]",
+        "<pol>(switch|set) the language to $lang",
+        "<pol>(change|switch) (my|the) (phone's|assistant's|device's) language[ to $lang]",
+        "<pol>(open|show me) the language settings",
+        "i (want|need) to practice my $lang[ (switch|change) the language]",
+        "<pol>(speak|talk to me|answer) in $lang[ from now on]",
+        "<pol>switch (the assistant|everything|your voice) to $lang",
+        "(language|languages) (settings|menu)[ please]",
     ], [
         "is it (sunny|windy) (today|outside)",
         "<pol>sing me a song",

@@ -416,6 +416,16 @@ def test_probe_set_is_valid():
     assert len({C.normalize(r["text"]) for r in rows}) == len(rows)
 
 
+def test_public_style_probe_is_valid():
+    """docs/probe_public.jsonl, 300 commands in the style of public crowd-sourced and assistant
+    data (docs/model.md), written without reading the templates: actions parse and are
+    canonical, every intent is there, 15 % are `none`, no utterance is there twice."""
+    rows = C.read_jsonl(Path(__file__).resolve().parents[1] / "docs" / "probe_public.jsonl")
+    per_intent = Counter(r["action"].split(" ")[0] for r in rows)
+    assert set(per_intent) == set(INTENTS) | {NONE} and per_intent[NONE] == 45 and len(rows) == 300
+    assert len({C.normalize(r["text"]) for r in rows}) == len(rows)
+
+
 def test_wake_word_probe_is_valid():
     """docs/probe_wake.jsonl: 16 commands, each bare and behind 14 wake words of this corpus and
     of other assistants (docs/model.md): actions parse and are canonical, every command has
