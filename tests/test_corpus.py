@@ -426,6 +426,14 @@ def test_public_style_probe_is_valid():
     assert len({C.normalize(r["text"]) for r in rows}) == len(rows)
 
 
+def test_fsc_style_probe_is_valid():
+    """docs/probe_fsc.jsonl, commands in the way of Fluent Speech Commands (docs/model.md): the
+    actions parse and are canonical, the language and fetch requests are `none`."""
+    rows = C.read_jsonl(Path(__file__).resolve().parents[1] / "docs" / "probe_fsc.jsonl")
+    assert len({C.normalize(r["text"]) for r in rows}) == len(rows) == 27
+    assert all(r["action"] == NONE for r in rows if re.search(r"language|bring|fetch|socks", r["text"]))
+
+
 def test_wake_word_probe_is_valid():
     """docs/probe_wake.jsonl: 16 commands, each bare and behind 14 wake words of this corpus and
     of other assistants (docs/model.md): actions parse and are canonical, every command has
