@@ -35,7 +35,7 @@ class Tokenizer:
         # When every merge spells letters only, no pair across a letter/non-letter boundary has
         # a rank, so greedy BPE on the whole text equals greedy BPE on each run of letters (or
         # of other bytes) alone: runs can be encoded once and remembered. Encoding the training
-        # rows this way takes ~1 s instead of 25 s; the tokens are the same (tests/test_tokenizer.py).
+        # rows this way takes a few seconds instead of 25; the tokens are the same (tests/test_exporter.py).
         self._runs = all(re.fullmatch(rb"[A-Za-z]+", v) for v in self.vocab[FIRST_MERGE:])
         self._cache: dict[bytes, list[int]] = {}
 
