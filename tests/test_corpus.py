@@ -405,11 +405,16 @@ def test_area_variants(splits):
     assert 0.15 < len(with_area) / len(nexts) < 0.6, (len(with_area), len(nexts))
 
 
+def _probe(name: str) -> list[dict]:
+    """The rows of docs/<name>, validated as read_jsonl validates a user's file."""
+    return C.read_jsonl(Path(__file__).resolve().parents[1] / "docs" / name)
+
+
 def test_probe_set_is_valid():
     """docs/probe.jsonl, hand-written commands kept apart from the templates (docs/model.md):
     every action parses and is canonical (read_jsonl checks), every intent has a few, and no
     utterance is there twice."""
-    rows = C.read_jsonl(Path(__file__).resolve().parents[1] / "docs" / "probe.jsonl")
+    rows = _probe("probe.jsonl")
     per_intent = Counter(r["action"].split(" ")[0] for r in rows)
     assert set(per_intent) == set(INTENTS) | {NONE}
     assert min(per_intent.values()) >= 3 and per_intent[NONE] >= 30
@@ -420,7 +425,7 @@ def test_public_style_probe_is_valid():
     """docs/probe_public.jsonl, 300 commands in the style of public crowd-sourced and assistant
     data (docs/model.md), written without reading the templates: actions parse and are
     canonical, every intent is there, 15 % are `none`, no utterance is there twice."""
-    rows = C.read_jsonl(Path(__file__).resolve().parents[1] / "docs" / "probe_public.jsonl")
+    rows = _probe("probe_public.jsonl")
     per_intent = Counter(r["action"].split(" ")[0] for r in rows)
     assert set(per_intent) == set(INTENTS) | {NONE} and per_intent[NONE] == 45 and len(rows) == 300
     assert len({C.normalize(r["text"]) for r in rows}) == len(rows)
@@ -429,7 +434,7 @@ def test_public_style_probe_is_valid():
 def test_fsc_style_probe_is_valid():
     """docs/probe_fsc.jsonl, commands in the way of Fluent Speech Commands (docs/model.md): the
     actions parse and are canonical, the language and fetch requests are `none`."""
-    rows = C.read_jsonl(Path(__file__).resolve().parents[1] / "docs" / "probe_fsc.jsonl")
+    rows = _probe("probe_fsc.jsonl")
     assert len({C.normalize(r["text"]) for r in rows}) == len(rows) == 27
     assert all(r["action"] == NONE for r in rows if re.search(r"language|bring|fetch|socks", r["text"]))
 
@@ -438,7 +443,7 @@ def test_wake_word_probe_is_valid():
     """docs/probe_wake.jsonl: 16 commands, each bare and behind 14 wake words of this corpus and
     of other assistants (docs/model.md): actions parse and are canonical, every command has
     every wake word and keeps its action behind it."""
-    rows = C.read_jsonl(Path(__file__).resolve().parents[1] / "docs" / "probe_wake.jsonl")
+    rows = _probe("probe_wake.jsonl")
     bare = rows[:16]
     assert len(rows) == 15 * len(bare) and len({C.normalize(r["text"]) for r in rows}) == len(rows)
     for i, r in enumerate(rows):
