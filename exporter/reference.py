@@ -103,6 +103,39 @@ def expf(x) -> np.ndarray:
     return np.where(under, f32(0.0), p * pow2).astype(f32)
 
 
+LG1, LG2, LG3, LG4 = (F("0x1.555554p-1"), F("0x1.999c26p-2"), F("0x1.23d3dcp-2"),
+                      F("0x1.f13c4cp-3"))
+LN2_HI_LOG, LN2_LO_LOG = F("0x1.62e3p-1"), F("0x1.2fefa2p-17")
+SQRT2_HALF_BITS = 0x3F3504F3  # the bits of sqrt(2)/2: the mantissa is reduced to [sqrt(2)/2, sqrt(2))
+
+
+def logf(x) -> np.ndarray:
+    """The device's own natural log for normal x > 0 (musl's logf, written out in float32):
+    x = 2^k * m with m in [sqrt(2)/2, sqrt(2)), f = m - 1, s = f / (2 + f), and an even
+    polynomial in s. Beam search only takes the log of a softmax sum, which lies in [1, vocab]."""
+    x = np.asarray(x, dtype=f32)
+    ix = x.view(np.uint32).astype(np.int64) + (0x3F800000 - SQRT2_HALF_BITS)
+    k = (ix >> 23) - 0x7F
+    m = ((ix & 0x007FFFFF) + SQRT2_HALF_BITS).astype(np.uint32).view(f32)
+    f = m - ONE
+    s = f / (f32(2.0) + f)
+    z = s * s
+    w = z * z
+    t1 = w * (LG2 + w * LG4)
+    t2 = z * (LG1 + w * LG3)
+    r = t2 + t1
+    hfsq = HALF * f * f
+    dk = k.astype(f32)
+    return ((((s * (hfsq + r)) + dk * LN2_LO_LOG) - hfsq) + f) + dk * LN2_HI_LOG
+
+
+def log_softmax_at(a: np.ndarray, ids) -> np.ndarray:
+    """log softmax(a) at ids: (a_i - max) - logf(sum_seq(expf(a - max)))."""
+    a = np.asarray(a, dtype=f32)
+    m = a.max()
+    return (a[ids] - m) - logf(_sum_seq(expf(a - m)))
+
+
 def softmax(a: np.ndarray) -> np.ndarray:
     a = np.asarray(a, dtype=f32)
     e = expf(a - a.max())
@@ -167,13 +200,22 @@ def prompt_words(text: str) -> bytes:
 
 # ------------------------------------------------------------------------------ model
 
+BEAM_MAX = 8    # firmware MLM_BEAM_MAX
+BEAM_LEN = 48   # firmware MLM_BEAM_LEN: a beam search's lines are at most this many tokens
+
+
 class Reference:
     """The device's engine in numpy: forward pass with a quantized KV cache, greedy decoding,
     constrained by the model's grammar when it has one and `constrained` is true (as the
     device's default): the grammar's DFA and, in its copy states, the copy rule."""
 
-    def __init__(self, m: MLMFile, constrained: bool = True):
+    def __init__(self, m: MLMFile, constrained: bool = True, beam: int = 1,
+                 beam_len: int = BEAM_LEN):
+        if not 1 <= beam <= BEAM_MAX or not 1 <= beam_len:
+            raise ValueError(f"beam must be 1..{BEAM_MAX} and beam_len at least 1, "
+                             f"not {beam} and {beam_len}")
         self.m = m
+        self.beam, self.beam_len = beam, beam_len
         self.grammar = Grammar.from_bytes(m.grammar) if constrained and m.grammar else None
         # grammar state -> (token ids the DFA allows, ascending; which of them the copy rule
         # has a say on)
@@ -251,7 +293,10 @@ class Reference:
         return [c["bos_id"]] + self.encode(prompt_bytes(text)) + [c["sep_id"]]
 
     def generate(self, text: str, max_new: int | None = None) -> list[int]:
-        """Greedy tokens after the prompt, ending with eos (included) or a full context."""
+        """Greedy tokens after the prompt, ending with eos (included) or a full context; with
+        a beam of more than one, beam_search's."""
+        if self.beam > 1:
+            return self.beam_search(text, max_new)
         c = self.m.config
         toks = self.prompt(text)
         if len(toks) > self.seq_len:
@@ -276,6 +321,89 @@ class Reference:
             if tok == c["eos_id"] or (g is not None and state == g.final):  # line complete
                 break
         return out
+
+    def beam_search(self, text: str, max_new: int | None = None) -> list[int]:
+        """firmware beam.c (docs/numerics.md, "Beam search"): the intent greedily, up to and
+        including the first token with a space (or the whole line), then a beam of K partial
+        lines over the slots. Each live line runs its last token and offers its K best allowed
+        tokens (the greedy order), scored by the sum of its tokens' log-softmax; the best K of
+        all offers, in score order, go on (a complete one to the finished list) until K lines
+        are finished, none is live, or the length runs out. The answer: the finished line of
+        the best score per token, else the best live one. Lines are at most beam_len tokens."""
+        c, K = self.m.config, self.beam
+        eos, g = c["eos_id"], self.grammar
+        toks = self.prompt(text)
+        if len(toks) > self.seq_len:
+            raise ValueError(f"prompt too long: {len(toks)} tokens, context is {self.seq_len}")
+        self.reset()
+        for pos, t in enumerate(toks[:-1]):
+            self.forward(t, pos, want_logits=False)
+        pos, tok, out = len(toks) - 1, toks[-1], []
+        budget = min(self.beam_len, self.seq_len - len(toks) + 1 if max_new is None else max_new)
+        state, p = (g.start if g else -1), 0
+        cp = g.copy_rule(prompt_words(text)) if g else None
+        complete = lambda t, st: t == eos or (g is not None and st == g.final)  # noqa: E731
+        score = f32(0.0)
+        while True:  # the intent
+            if len(out) >= budget or pos >= self.seq_len:
+                return out
+            logits = self.forward(tok, pos)
+            (tok, state, p), = self._best_allowed(logits, state, p, cp, 1)
+            score = score + log_softmax_at(logits, [tok])[0]
+            out.append(tok)
+            pos += 1
+            if complete(tok, state):
+                return out
+            if b" " in self.decode(out):
+                break
+        n0 = len(out)
+        # a live line: (score, its tokens after out, grammar state, P, its KV cache, last token)
+        beams = [(score, [], state, p, self._cache(), tok)]
+        done: list[tuple] = []  # finished: (score / length, tokens), best first
+        while beams and n0 + len(beams[0][1]) < budget and pos < self.seq_len:
+            offers = []
+            for sc, bt, st, pp, cache, last in beams:
+                self.kc, self.vc, self.ks, self.vs = (a.copy() for a in cache)
+                logits = self.forward(last, pos)
+                top = self._best_allowed(logits, st, pp, cp, K)
+                lps = log_softmax_at(logits, [t for t, _, _ in top])
+                for (t, st2, p2), lp in zip(top, lps):
+                    offers.append((sc + lp, bt + [t], st2, p2, self._cache(), t))
+            offers.sort(key=lambda o: -o[0])  # stable: ties keep the offer order
+            beams = []
+            for o in offers:
+                if complete(o[5], o[2]):
+                    norm = o[0] / f32(n0 + len(o[1]))
+                    done.insert(sum(d[0] >= norm for d in done), (norm, o[1]))
+                else:
+                    beams.append(o)
+                if len(beams) + len(done) >= K:
+                    break
+            pos += 1
+            if len(done) >= K:
+                break
+        return out + (done[0][1] if done else beams[0][1])
+
+    def _cache(self):
+        return self.kc, self.vc, self.ks, self.vs
+
+    def _best_allowed(self, logits, state, p, cp, k) -> list[tuple[int, int, int]]:
+        """The k best tokens the grammar allows from (state, P), as (token, state, P) after
+        it: by logit, the lowest id first on a tie; [eos] when none is allowed. Unconstrained:
+        the k best of the vocabulary."""
+        if self.grammar is None:
+            order = np.argsort(-logits, kind="stable")[:k]
+            return [(int(t), -1, 0) for t in order]
+        ids, checked = self._state_masks(state)
+        top = []
+        for i in np.argsort(-logits[ids], kind="stable"):
+            t = int(ids[i])
+            st, pp = self.grammar.run_copy(state, p, self.m.vocab[t], cp)
+            if st >= 0:
+                top.append((t, st, pp))
+                if len(top) == k:
+                    break
+        return top or [(self.m.config["eos_id"], -1, 0)]
 
     def allowed(self, state: int) -> np.ndarray:
         """Ids the grammar's DFA allows from state, ascending (computed once per state:

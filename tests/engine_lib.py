@@ -27,6 +27,7 @@ BUILD = ROOT / "build" / "test"
 CFLAGS = ["-O2", "-std=c99", "-ffp-contract=off", "-Wall", "-Wextra", "-Werror"]
 
 MLM_MAX_LAYERS = 16
+from exporter.reference import BEAM_LEN as MLM_BEAM_LEN, BEAM_MAX as MLM_BEAM_MAX  # noqa: E402
 MLM_WORDS_MAX = 255                          # S of the copy rule (exporter.grammar.COPY_MAX)
 MLM_COPY_SET = (MLM_WORDS_MAX + 1 + 31) // 32  # uint32 words of a set of positions of S
 STATUS = ["MLM_OK", "MLM_E_MAGIC", "MLM_E_SIZE", "MLM_E_CRC", "MLM_E_FORMAT", "MLM_E_CONFIG",
@@ -56,6 +57,9 @@ size_t mlmtest_layout(int i)
     case 11: return offsetof(mlm_ctx, words);
     case 12: return sizeof(mlm_words);
     case 13: return MLM_WORDS_MAX;
+    case 14: return offsetof(mlm_ctx, beam_k);
+    case 15: return MLM_BEAM_MAX;
+    case 16: return MLM_BEAM_LEN;
     }
     return 0;
 }
@@ -230,6 +234,8 @@ class Ctx(C.Structure):
                [("xq", C.POINTER(C.c_int8)), ("xs", _FP), ("kc", C.POINTER(C.c_int8)),
                 ("vc", C.POINTER(C.c_int8)), ("ks", _FP), ("vs", _FP),
                 ("tokens", C.POINTER(C.c_uint16)), ("arena_used", C.c_size_t),
+                ("arena_start", C.c_void_p), ("arena", C.c_void_p), ("arena_size", C.c_size_t),
+                ("run_bytes", C.c_size_t), ("beam_k", C.c_int), ("beam", C.c_void_p),
                 ("constrained", C.c_int), ("gstate", C.c_int),
                 ("copy", C.c_uint32 * MLM_COPY_SET), ("words", Words)]
 
@@ -262,6 +268,8 @@ def lib() -> C.CDLL:
         "mlm_generate": (C.c_int, [C.POINTER(Ctx), P, C.c_size_t, C.c_int, TOKEN_FN, P,
                                    C.POINTER(GenStats)]),
         "mlm_set_grammar": (C.c_int, [C.POINTER(Ctx), C.c_int]),
+        "mlm_set_beam": (C.c_int, [C.POINTER(Ctx), C.c_int]),
+        "mlm_beam_bytes": (C.c_size_t, [C.POINTER(Config), C.c_int]),
         "mlm_grammar_token": (C.c_int, [C.POINTER(Model), C.c_int, C.c_int, C.POINTER(Words),
                                         P]),
         "mlm_prompt_words": (None, [C.POINTER(Words), C.POINTER(Grammar), P, C.c_size_t]),
@@ -272,6 +280,7 @@ def lib() -> C.CDLL:
         "mlm_matmul_q8": (None, [P, P, P, P, P, C.c_int, C.c_int, C.c_int]),
         "mlm_rmsnorm": (None, [P, P, P, C.c_int, C.c_float]),
         "mlm_expf": (C.c_float, [C.c_float]),
+        "mlm_logf": (C.c_float, [C.c_float]),
         "mlm_softmax": (None, [P, C.c_int]),
         "mlm_silu_mul": (None, [P, P, P, C.c_int]),
         "mlm_rope": (None, [P, C.c_int, C.c_int, P, P]),
@@ -282,7 +291,8 @@ def lib() -> C.CDLL:
     layout = [C.sizeof(Config), C.sizeof(Tensor), C.sizeof(Model), Model.n_params.offset,
               C.sizeof(Ctx), Ctx.arena_used.offset, C.sizeof(GenStats), MLM_MAX_LAYERS,
               Model.grammar.offset, C.sizeof(Grammar), Ctx.constrained.offset,
-              Ctx.words.offset, C.sizeof(Words), MLM_WORDS_MAX]
+              Ctx.words.offset, C.sizeof(Words), MLM_WORDS_MAX, Ctx.beam_k.offset,
+              MLM_BEAM_MAX, MLM_BEAM_LEN]
     got = [L.mlmtest_layout(i) for i in range(len(layout))]
     assert got == layout, f"ctypes mirrors out of date: C {got}, ctypes {layout}"
     _lib = L
@@ -329,6 +339,9 @@ class Engine:
                             len(self._arena))
         if st != MLM_OK:
             raise ValueError(f"ctx init failed: {status_name(st)}")
+
+    def set_beam(self, k: int) -> int:
+        return lib().mlm_set_beam(C.byref(self.ctx), k)
 
     def set_grammar(self, on: bool) -> int:
         return lib().mlm_set_grammar(C.byref(self.ctx), int(on))

@@ -143,6 +143,20 @@ def test_expf(lib):
     assert_bits(c, R.expf(x), "expf")
 
 
+def test_logf(lib):
+    """Beam search takes the log of a softmax sum, in [1, vocab_size]; the rest of the normal
+    range is checked too."""
+    rng = np.random.default_rng(14)
+    x = np.concatenate([np.linspace(1, 4096, 100001, dtype=f32),
+                        rng.uniform(1, 4096, 20000).astype(f32),
+                        np.exp(rng.uniform(-87, 88, 20000)).astype(f32),
+                        f32(2.0) ** np.arange(-126, 128, dtype=f32),
+                        np.array([1.0, 1.0000001, 0.99999994, 1.4142135, 1.4142137, 0.70710677,
+                                  2.7182817, 3.4028235e38, 1.1754944e-38], f32)])
+    c = np.array([lib.mlm_logf(v) for v in x], f32)
+    assert_bits(c, R.logf(x), "logf")
+
+
 def test_softmax(lib):
     rng = np.random.default_rng(5)
     for n in [1, 2, 3, 8, 31, 64, 257]:

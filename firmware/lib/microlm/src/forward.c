@@ -83,6 +83,11 @@ mlm_status mlm_ctx_init(mlm_ctx *c, const mlm_model *m, void *arena, size_t aren
     layout(&m->cfg, base, c);
     c->m = m;
     c->arena_used = pad + need;
+    c->arena_start = (uint8_t *)arena;
+    c->arena = base;
+    c->arena_size = arena_size - pad;
+    c->run_bytes = need;
+    c->beam_k = 1;
     c->constrained = m->grammar.n_states != 0;
     return MLM_OK;
 }

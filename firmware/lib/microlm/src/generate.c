@@ -10,6 +10,7 @@
  * seq_len - P + 1 tokens. */
 #include <string.h>
 
+#include "beam.h"
 #include "microlm.h"
 
 /* Index of the largest logit; the lowest id wins a tie. */
@@ -78,6 +79,7 @@ mlm_status mlm_generate(mlm_ctx *c, const uint8_t *text, size_t len, int max_new
     c->gstate = m->grammar.start;
     memset(c->copy, 0, sizeof c->copy); /* P is set when a value begins */
     if (constrained) mlm_prompt_words(&c->words, &m->grammar, text, len);
+    if (c->beam_k > 1) return mlm_beam_decode(c, n_prompt, max_new, fn, user, st);
     for (;;) {
         int tok;
         if (constrained) {

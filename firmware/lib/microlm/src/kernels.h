@@ -41,6 +41,10 @@ void mlm_rmsnorm(float *out, const float *x, const float *w, int n, float eps);
 /* The project's own exp (no libm), exact-to-the-bit on every target. */
 float mlm_expf(float x);
 
+/* The project's own natural log, for normal x > 0 (no libm), exact-to-the-bit on every
+ * target. */
+float mlm_logf(float x);
+
 /* In-place softmax of a[n], n >= 1. */
 void mlm_softmax(float *a, int n);
 

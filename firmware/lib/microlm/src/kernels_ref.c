@@ -114,6 +114,41 @@ float mlm_expf(float x)
 }
 #endif
 
+#ifndef MLM_OPT_LOGF
+/* log(x) for normal x > 0, musl's logf written out: x = 2^k * m with m in [sqrt(2)/2,
+ * sqrt(2)), f = m - 1, s = f / (2 + f), log(1 + f) = f - f*f/2 + s*(f*f/2 + R(s*s)) with a
+ * degree-4 polynomial R; ln2 split in two as in mlm_expf. About 1 ulp. Only beam search uses
+ * it, on a softmax sum in [1, vocab_size]. */
+#define MLM_LOG_LG1 0x1.555554p-1f
+#define MLM_LOG_LG2 0x1.999c26p-2f
+#define MLM_LOG_LG3 0x1.23d3dcp-2f
+#define MLM_LOG_LG4 0x1.f13c4cp-3f
+#define MLM_LOG_LN2_HI 0x1.62e3p-1f
+#define MLM_LOG_LN2_LO 0x1.2fefa2p-17f
+#define MLM_SQRT2_HALF_BITS 0x3f3504f3u
+
+float mlm_logf(float x)
+{
+    uint32_t ix;
+    memcpy(&ix, &x, sizeof ix);
+    ix += 0x3f800000u - MLM_SQRT2_HALF_BITS; /* the exponent of x / (sqrt(2)/2) */
+    int k = (int)(ix >> 23) - 0x7f;
+    ix = (ix & 0x007fffffu) + MLM_SQRT2_HALF_BITS;
+    float m;
+    memcpy(&m, &ix, sizeof m);
+    float f = m - 1.0f;
+    float s = f / (2.0f + f);
+    float z = s * s;
+    float w = z * z;
+    float t1 = w * (MLM_LOG_LG2 + w * MLM_LOG_LG4);
+    float t2 = z * (MLM_LOG_LG1 + w * MLM_LOG_LG3);
+    float r = t2 + t1;
+    float hfsq = 0.5f * f * f;
+    float dk = (float)k;
+    return ((((s * (hfsq + r)) + dk * MLM_LOG_LN2_LO) - hfsq) + f) + dk * MLM_LOG_LN2_HI;
+}
+#endif
+
 #ifndef MLM_OPT_SOFTMAX
 void mlm_softmax(float *a, int n)
 {

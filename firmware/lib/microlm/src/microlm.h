@@ -111,6 +111,8 @@ mlm_status mlm_model_load(mlm_model *m, const void *blob, size_t avail);
  * starts 16-byte aligned (otherwise up to 15 bytes more); SIZE_MAX if it cannot be met. */
 size_t mlm_arena_bytes(const mlm_config *cfg);
 
+struct mlm_beam;
+
 typedef struct {
     const mlm_model *m;
     /* run state, carved from the arena */
@@ -119,7 +121,11 @@ typedef struct {
     int8_t *kc, *vc;               /* [layers][seq_len][kv_dim] */
     float *ks, *vs;                /* [layers][seq_len][n_kv_heads] */
     uint16_t *tokens;              /* [seq_len]: the prompt, during mlm_generate */
-    size_t arena_used;
+    size_t arena_used;             /* bytes of the arena in use, alignment and beam included */
+    uint8_t *arena_start, *arena;  /* the caller's arena; its first 16-byte aligned byte */
+    size_t arena_size, run_bytes;  /* bytes from arena on; of them, the run state's */
+    int beam_k;                    /* 1: greedy; 2..MLM_BEAM_MAX: beam search (mlm_set_beam) */
+    struct mlm_beam *beam;         /* its state, in the arena after the run state */
     int constrained;               /* decode with the model's grammar: see mlm_set_grammar */
     /* the constrained decoder's state during mlm_generate (not in the arena: it is small) */
     int gstate;                    /* grammar state; -1 once a forced eos left the grammar */
@@ -146,7 +152,8 @@ int mlm_encode_lower(const mlm_model *m, const uint8_t *text, size_t len, uint16
 /* Bytes of one token (n set to their count); NULL with n = 0 for an id out of range. */
 const uint8_t *mlm_token_bytes(const mlm_model *m, int token, size_t *n);
 
-/* Greedy generation. The callback gets each generated token as it is produced (index from 0);
+/* Generation, greedy or (mlm_set_beam) by beam search. The callback gets each generated token
+ * as it is produced (index from 0; a beam search's slots come at its end);
  * return nonzero from it to stop early. Output ends after eos (included) or a full context.
  * max_new <= 0: no limit but the context. fn and st may be NULL. MLM_E_PROMPT when the
  * prompt [BOS] + encode(text) + [SEP] is longer than seq_len, or the text is longer than
@@ -164,6 +171,18 @@ typedef struct {
 
 mlm_status mlm_generate(mlm_ctx *c, const uint8_t *text, size_t len, int max_new,
                         mlm_token_fn fn, void *user, mlm_gen_stats *st);
+
+/* Beam search (docs/numerics.md, "Beam search"): with k of 2..MLM_BEAM_MAX, mlm_generate
+ * chooses the intent greedily (streamed as it comes) and searches the slots with a beam of k
+ * lines, streamed once the search ends; lines are then at most MLM_BEAM_LEN tokens. Its state
+ * (k slots of MLM_BEAM_LEN KV rows, mlm_beam_bytes) comes from the arena given to
+ * mlm_ctx_init, after the run state: MLM_E_ARENA when it does not fit. k = 1: greedy. */
+#define MLM_BEAM_MAX 8
+#ifndef MLM_BEAM_LEN
+#define MLM_BEAM_LEN 48 /* exporter/reference.py BEAM_LEN */
+#endif
+size_t mlm_beam_bytes(const mlm_config *cfg, int k); /* 0 for k outside 2..MLM_BEAM_MAX */
+mlm_status mlm_set_beam(mlm_ctx *c, int k);
 
 /* Constrained decoding (docs/numerics.md): while on, mlm_generate picks the best token among
  * those the model's grammar allows, so the output is an action line and its newline (or a
