@@ -8,6 +8,9 @@ from pathlib import Path
 import click
 
 DEFAULT_MODEL = Path(__file__).parent / "default_model" / "model.mlm"
+BEAM_WIDTH = click.IntRange(1, 8)  # 8: reference.BEAM_MAX, the firmware's MLM_BEAM_MAX
+BEAM_HELP = ("beam search with this many lines, as the device's `beam K` (docs/numerics.md); "
+             "1: greedy")
 
 
 def _fail(msg: str):
@@ -184,13 +187,14 @@ def _check(model, tok, m, n):
 @click.option("--input", "inp", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
               help="JSONL, one object with a `text` field per line")
 @click.option("--output", "outp", type=click.Path(dir_okay=False, path_type=Path), required=True)
-def predict(model_path, inp, outp):
+@click.option("--beam", default=1, show_default=True, type=BEAM_WIDTH, help=BEAM_HELP)
+def predict(model_path, inp, outp, beam):
     """Run the bit-exact device reference: the tokens the board would produce."""
     from .grammar import GrammarError
     from .mlm_format import FormatError, load
     from .reference import Reference
     try:
-        ref = Reference(load(model_path))
+        ref = Reference(load(model_path), beam=beam)
     except (OSError, FormatError, GrammarError) as e:
         _fail(f"{model_path}: {e}")
     rows = _read_jsonl(inp, validate=False, fields=("text",))
@@ -249,10 +253,11 @@ def info(model_path, preset):
               help="JSONL with `text` and `action` (e.g. build/corpus/test.jsonl)")
 @click.option("--grammar/--no-grammar", default=True, show_default=True,
               help="grammar-constrained decoding (.mlm models that carry a grammar)")
+@click.option("--beam", default=1, show_default=True, type=BEAM_WIDTH, help=BEAM_HELP)
 @click.option("--limit", type=int, help="only the first N rows")
 @click.option("--json", "as_json", is_flag=True, help="machine-readable output")
 @click.option("--errors", "n_errors", default=0, show_default=True, help="print this many wrong predictions")
-def eval_cmd(model_path, data, grammar, limit, as_json, n_errors):
+def eval_cmd(model_path, data, grammar, beam, limit, as_json, n_errors):
     """Exact match, intent accuracy, `none` precision/recall and a per-intent table."""
     from .eval import evaluate
     from .grammar import GrammarError
@@ -260,8 +265,10 @@ def eval_cmd(model_path, data, grammar, limit, as_json, n_errors):
     if not rows:
         _fail(f"{data}: no rows")
     try:
-        res = evaluate(model_path, rows, constrained=grammar)
+        res = evaluate(model_path, rows, constrained=grammar, beam=beam)
     except GrammarError as e:  # e.g. a model exported before the grammar's version 2
+        _fail(f"{model_path}: {e}")
+    except ValueError as e:  # a beam asked of a float checkpoint
         _fail(f"{model_path}: {e}")
     if as_json:
         click.echo(json.dumps(res, indent=2))
@@ -276,7 +283,8 @@ def eval_cmd(model_path, data, grammar, limit, as_json, n_errors):
     for k, v in res["per_intent"].items():
         t.add_row(str(k), str(v["n"]), f"{v['exact_match']:.1f}")
     con.print(t)
-    g = "" if res["kind"] == "float" else f" ({'constrained' if grammar else 'unconstrained'})"
+    g = "" if res["kind"] == "float" else \
+        f" ({'constrained' if grammar else 'unconstrained'}{f', beam {beam}' if beam > 1 else ''})"
     con.print(f"exact match {res['exact_match']}%  intent {res['intent_accuracy']}%  "
               f"valid {res['valid']}%  none precision {res['none_precision']}%  "
               f"none recall {res['none_recall']}%{g}")

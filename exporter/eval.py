@@ -75,10 +75,12 @@ def float_predictions(model, tok, texts: list[str]) -> list[str]:
     return [tok.decode(ids).split("\n", 1)[0] for ids in outs]
 
 
-def predict_quantized(mlm_path: Path, texts: list[str], constrained: bool = True) -> list[str]:
+def predict_quantized(mlm_path: Path, texts: list[str], constrained: bool = True,
+                      beam: int = 1) -> list[str]:
     from .mlm_format import load
     from .reference import Reference
-    return reference_predictions(Reference(load(mlm_path), constrained=constrained), texts)
+    return reference_predictions(Reference(load(mlm_path), constrained=constrained, beam=beam),
+                                 texts)
 
 
 def reference_predictions(ref, texts: list[str]) -> list[str]:
@@ -93,16 +95,19 @@ def reference_predictions(ref, texts: list[str]) -> list[str]:
     return out
 
 
-def evaluate(model: Path, rows: list[dict], constrained: bool = True) -> dict:
+def evaluate(model: Path, rows: list[dict], constrained: bool = True, beam: int = 1) -> dict:
+    """beam > 1: the device's beam search (.mlm models only: ValueError for a checkpoint)."""
     texts = [r["text"] for r in rows]
     t0 = time.time()
     if Path(model).is_dir():
+        if beam > 1:
+            raise ValueError("beam search is the device's decoder: evaluate an exported .mlm")
         kind, preds = "float", predict_float(Path(model), texts)
     else:
-        kind, preds = "int8", predict_quantized(Path(model), texts, constrained)
+        kind, preds = "int8", predict_quantized(Path(model), texts, constrained, beam)
     res = score(rows, preds)
     res.update(model=str(model), kind=kind, constrained=constrained if kind != "float" else None,
-               seconds=round(time.time() - t0, 1))
+               beam=beam if kind != "float" else None, seconds=round(time.time() - t0, 1))
     res["errors"] = [{"text": r["text"], "gold": r["action"], "pred": p}
                      for r, p in zip(rows, preds) if not actions_equal(p, r["action"])]
     return res

@@ -78,3 +78,36 @@ def test_eval_cli_reports_where_wrong_rows_go(tmp_path):
     assert sum(c["n"] for c in res["confusions"]) == res["wrong_intent"]
     r = CliRunner().invoke(main, ["eval", "--model", str(model), "--data", str(data)])
     assert r.exit_code == 0 and f"wrong rows: {res['wrong_intent']} wrong intent" in r.output
+
+
+def test_eval_and_predict_beam(tmp_path):
+    """--beam K runs the reference's beam search in eval and predict alike; a beam on a
+    float checkpoint, or wider than the device's, is a clear error."""
+    from exporter.mlm_format import load
+    from exporter.reference import Reference
+    from exporter.cli import DEFAULT_MODEL as shipped
+    texts = ["heat up the powder room", "turn on the floor lamp", "what's the weather like"]
+    data = tmp_path / "rows.jsonl"
+    data.write_text("".join(json.dumps({"text": t, "action": a}) + "\n" for t, a in
+                            zip(texts, ["climate.warmer area=powder_room",
+                                        "light.on name=floor_lamp", "none"])))
+    r = CliRunner().invoke(main, ["predict", "--input", str(data), "--output",
+                                  str(tmp_path / "p.jsonl"), "--beam", "4"])
+    assert r.exit_code == 0, r.output
+    preds = [json.loads(line)["pred"] for line in open(tmp_path / "p.jsonl")]
+    assert preds == [Reference(load(shipped), beam=4).predict(t) for t in texts]
+    runs = {}
+    for k in (1, 4):
+        r = CliRunner().invoke(main, ["eval", "--data", str(data), "--json", "--beam", str(k)])
+        assert r.exit_code == 0, r.output
+        runs[k] = json.loads(r.output)
+        assert runs[k]["beam"] == k
+    # the shipped model reads "the powder room" as area=room greedily, whole with the beam
+    assert [e["text"] for e in runs[1]["errors"]] == ["heat up the powder room"]
+    assert runs[4]["exact_match"] == 100.0
+    r = CliRunner().invoke(main, ["eval", "--data", str(data), "--beam", "9"])
+    assert r.exit_code == 2 and "9 is not in the range" in r.output
+    ckpt = tmp_path / "ckpt"
+    ckpt.mkdir()
+    r = CliRunner().invoke(main, ["eval", "--model", str(ckpt), "--data", str(data), "--beam", "2"])
+    assert r.exit_code == 1 and "evaluate an exported .mlm" in r.output
