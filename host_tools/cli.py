@@ -21,7 +21,7 @@ from rich.table import Table
 from . import flashers
 from .boards import get_board, load_boards
 from .errors import DeviceError, HostToolsError
-from .protocol import DEFAULT_TIMEOUT, Client, GenResult, Token
+from .protocol import BEAM_MAX, DEFAULT_TIMEOUT, Client, GenResult, Token
 from .running import find_running, require_running
 
 out = Console(highlight=False, soft_wrap=True)
@@ -214,10 +214,13 @@ def info(board: str | None, port: str | None, timeout: float, as_json: bool) -> 
 @click.option("--no-grammar", is_flag=True,
               help="Decode without the model's grammar for this command (the device's grammar "
                    "is turned off before and back on after).")
+@click.option("--beam", type=click.IntRange(1, BEAM_MAX), default=None, metavar="K",
+              help="Decode this command by beam search with K lines (docs/numerics.md); the "
+                   "device's setting is restored after.")
 @click.argument("text")
 @expected_errors
 def send(board: str | None, port: str | None, timeout: float, as_json: bool, verbose: bool,
-         no_grammar: bool, text: str) -> None:
+         no_grammar: bool, beam: int | None, text: str) -> None:
     """Send TEXT to the model and stream its answer, with timings.
 
     Prints each token as it arrives, then the action line, the host's time to first token and
@@ -226,17 +229,24 @@ def send(board: str | None, port: str | None, timeout: float, as_json: bool, ver
     url = _url(board, port)
     stream = None if as_json else (_TokenLines() if verbose else _TokenText())
     with Client.open(url, timeout=timeout) as dev:
+        info = dev.info() if no_grammar or beam else {}
         # back on afterwards only if it was on: a model without a grammar would refuse `on`
-        restore = no_grammar and dev.info().get("grammar") == "on"
+        restore = no_grammar and info.get("grammar") == "on"
+        beam_was, beam_set = info.get("beam", 1), False
         try:
             if no_grammar:
                 dev.grammar(False)
+            if beam and beam != beam_was:
+                dev.beam(beam)
+                beam_set = True
             res = dev.gen(text, on_token=stream)
         finally:
             if stream:
                 stream.close()
             if restore:
                 dev.grammar(True)
+            if beam_set:
+                dev.beam(beam_was)
     if as_json:
         click.echo(json.dumps(res.to_dict(), indent=2))
     else:

@@ -23,6 +23,7 @@ from .link import Link
 
 PROTO_VERSION = 1
 MAX_LINE = 255                 # bytes of a host line before its "\n"
+BEAM_MAX = 8                   # widest `beam K` (the firmware's MLM_BEAM_MAX)
 DEFAULT_TIMEOUT = 30.0         # seconds of silence tolerated between two device lines
 
 _INT = re.compile(r"-?[0-9]+\Z")
@@ -210,6 +211,13 @@ class Client:
         """Turn grammar-constrained decoding on or off for the following ``gen`` commands.
         Turning it on raises ``DeviceError`` code 6 when the model has no grammar."""
         self._run(f"grammar {'on' if on else 'off'}", {})
+
+    def beam(self, k: int) -> None:
+        """Decode the following ``gen`` commands by beam search with k lines (1: greedy, the
+        default at boot). ``DeviceError`` code 7 when the board's arena has no room for it."""
+        if not isinstance(k, int) or not 1 <= k <= BEAM_MAX:
+            raise CommandError(f"beam must be 1..{BEAM_MAX}, not {k!r}")
+        self._run(f"beam {k}", {})
 
     def gen(self, text: str, on_token: Callable[[Token], None] | None = None) -> GenResult:
         room = MAX_LINE - len("gen ")

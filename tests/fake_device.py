@@ -51,6 +51,7 @@ class Device:
                  board: str = "fake", has_grammar: bool = True):
         self.write = write
         self.grammar = "on" if has_grammar else "none"   # "on", "off" or "none"
+        self.beam = 1
         self.model_ok = model_ok
         self.token_delay = token_delay
         self.board = board
@@ -101,7 +102,7 @@ class Device:
             if self.model_ok:
                 self.write("i model=ok params=1024 dim=16 layers=1 heads=2 kv_heads=1 vocab=64 "
                            f"seq_len=128 model_bytes=4096 arena_used=2048 grammar={self.grammar} "
-                           "arena_size=65536")
+                           f"beam={self.beam} arena_size=65536")
             else:
                 self.write("i model=none")
             self.write("ok info")
@@ -115,6 +116,15 @@ class Device:
             if self.grammar != "none":
                 self.grammar = arg.rstrip(" ")
             self.write("ok grammar")
+        elif cmd == "beam" and arg.rstrip(" ") in [str(k) for k in range(1, 9)]:
+            if not self.model_ok:
+                return self.write("e 10 no model: bad magic")
+            k = int(arg)
+            if k > 4:                                 # the fake's arena holds 4 lines
+                return self.write(f"e 7 no room: beam {k} needs {2048 + 15000 * k} bytes of "
+                                  "arena, the board has 65536")
+            self.beam = k
+            self.write("ok beam")
         else:
             self.write("e 1 unknown command")
 
@@ -141,6 +151,8 @@ class Device:
             action = b"light.on area=kitchen" if "kitchen" in prompt else b"none"
             if self.grammar != "on":                  # something to tell the modes apart
                 action = b"light.on area=kitchen!" if "kitchen" in prompt else b"nothing"
+            if self.beam > 1:
+                action += b" beam=%d" % self.beam
             out = split_tokens(action + b"\n")
         n_prompt = len(prompt.split()) + 2
         stamp = 1000 * n_prompt

@@ -155,6 +155,27 @@ def test_model_without_copy_rule(firmware, model_file, tmp_path):
     assert any(o != ref.generate(text) for o, text in zip(outs, COPY_PROMPTS))
 
 
+BEAM_PROMPTS = [t for t, _ in DEMO_COMMANDS[:12]] + COPY_PROMPTS + [
+    "heat up the powder room", "roof window in the veranda to a hundred percent"]
+
+
+def test_device_beam_search_equals_reference(board, model_file):
+    """`beam 4` on the M4: the same tokens as the reference's beam search, then greedy again
+    after `beam 1`."""
+    ref4 = Reference(load(model_file), beam=4)
+    board.beam(4)
+    try:
+        assert board.info()["beam"] == 4
+        outs = {text: board.gen(text) for text in BEAM_PROMPTS}
+    finally:
+        board.beam(1)
+    for text, r in outs.items():
+        assert [t.id for t in r.tokens] == ref4.generate(text), text
+        assert is_valid(r.action), r.action
+    assert outs["heat up the powder room"].action == "climate.warmer area=powder_room"
+    assert board.gen("heat up the powder room").action == "climate.warmer area=room"  # greedy
+
+
 def test_demo_command_is_understood(board):
     r = board.gen("turn on the kitchen lights")
     assert actions_equal(r.action, "light.on area=kitchen"), r.action

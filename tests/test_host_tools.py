@@ -483,6 +483,35 @@ def test_cli_send_no_grammar(device):
         assert sent_commands(d) == [b"info", b"grammar off", b"gen kitchen"]
 
 
+def test_beam_command(client):
+    assert client.info()["beam"] == 1
+    client.beam(4)
+    assert client.info()["beam"] == 4
+    assert client.gen("kitchen").action == "light.on area=kitchen beam=4"
+    with pytest.raises(DeviceError) as ei:
+        client.beam(8)
+    assert ei.value.code == 7 and "no room: beam 8 needs" in ei.value.reason
+    assert client.info()["beam"] == 4                          # unchanged by the refusal
+    client.beam(1)
+    for bad in (0, 9, "4"):
+        with pytest.raises(CommandError):
+            client.beam(bad)
+
+
+def test_cli_send_beam(device):
+    r = run("send", "-p", device.url, "--beam", "4", "--json", "kitchen")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output)["action"] == "light.on area=kitchen beam=4"
+    assert sent_commands(device) == [b"info", b"beam 4", b"gen kitchen", b"beam 1"]
+    r = run("send", "-p", device.url, "--beam", "1", "kitchen")  # already greedy: no commands
+    assert r.exit_code == 0 and sent_commands(device)[-2:] == [b"info", b"gen kitchen"]
+    r = run("send", "-p", device.url, "--beam", "6", "kitchen")
+    assert r.exit_code == 3 and "device error 7 to 'beam': no room: beam 6 needs 92048 bytes" in r.output
+    assert sent_commands(device)[-1] == b"beam 6"                 # no gen after the refusal
+    r = run("send", "-p", device.url, "--beam", "9", "kitchen")
+    assert r.exit_code == 2 and "9 is not in the range 1<=x<=8" in r.output
+
+
 def test_cli_device_error(device):
     r = run("send", "--port", device.url, "")
     assert r.exit_code == 3

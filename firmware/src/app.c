@@ -192,6 +192,7 @@ static void model_line(void) {
         out_kv("arena_used", ctx.arena_used);
         out_str(" grammar=");
         out_str(model.grammar.n_states == 0 ? "none" : ctx.constrained ? "on" : "off");
+        out_kv("beam", (uint64_t)ctx.beam_k);
     }
     out_kv("arena_size", arena_size);
     if (ram) out_kv("ram_static", ram);
@@ -242,6 +243,36 @@ static void cmd_grammar(const uint8_t *arg, size_t n) {
         return;
     }
     out_line("ok grammar");
+}
+
+/* `beam K`: decode the `gen` commands that follow by beam search with K lines (docs/numerics.md,
+ * "Beam search"), K = 1..MLM_BEAM_MAX; 1 (greedy) at boot. Its state takes arena after the run
+ * state: when the board's arena has too little, the answer says how much is missing. */
+static void cmd_beam(const uint8_t *arg, size_t n) {
+    while (n && arg[n - 1] == ' ') n--;
+    if (n != 1 || arg[0] < '1' || arg[0] > '0' + MLM_BEAM_MAX) {
+        out_error(1, "unknown command", NULL);
+        return;
+    }
+    if (no_model) {
+        out_error(10, "no model: ", no_model);
+        return;
+    }
+    int k = arg[0] - '0';
+    if (mlm_set_beam(&ctx, k) != MLM_OK) { /* MLM_E_ARENA: k is in range, the model loaded */
+        size_t arena_size;
+        void *arena;
+        board_arena(&arena, &arena_size);
+        out_str("e 7 no room: beam ");
+        out_u64((uint64_t)k);
+        out_str(" needs ");
+        out_u64(ctx.run_bytes + mlm_beam_bytes(&model.cfg, k));
+        out_str(" bytes of arena, the board has ");
+        out_u64(arena_size);
+        out_end();
+        return;
+    }
+    out_line("ok beam");
 }
 
 typedef struct {
@@ -358,6 +389,8 @@ static void handle_line(const line_reader *r) {
         cmd_gen(rest, rest_n);
     } else if (word_is(s, w, "grammar")) {
         cmd_grammar(rest, rest_n);
+    } else if (word_is(s, w, "beam")) {
+        cmd_beam(rest, rest_n);
     } else {
         out_error(1, "unknown command", NULL);
     }

@@ -51,9 +51,11 @@ const char *board_model_partition(const void **ptr, size_t *size) {
     *size = part_n;
     return NULL;
 }
+static size_t arena_limit; /* nonzero: the board's arena is this small */
+
 void board_arena(void **ptr, size_t *size) {
     *ptr = test_arena;
-    *size = sizeof test_arena;
+    *size = arena_limit ? arena_limit : sizeof test_arena;
 }
 size_t board_static_ram(void) {
     return 0;
@@ -172,6 +174,12 @@ static void test_commands_without_model(void) {
           "grammar without model: %s", out);
     EXPECT("grammar\n", "e 1 unknown command\n");
     EXPECT("grammar maybe\n", "e 1 unknown command\n");
+    CHECK(!strncmp(session("beam 4\n", 7), "e 10 no model: ", 15), "beam without model: %s", out);
+    EXPECT("beam\n", "e 1 unknown command\n");
+    EXPECT("beam 0\n", "e 1 unknown command\n");
+    EXPECT("beam 9\n", "e 1 unknown command\n");
+    EXPECT("beam 12\n", "e 1 unknown command\n");
+    EXPECT("beam four\n", "e 1 unknown command\n");
 
     memset(big, 'y', sizeof big);
     big[sizeof big - 1] = '\n';
@@ -258,11 +266,38 @@ static void test_grammar(void) {
     printf("grammar: model %s one\n", has ? "has" : "does not have");
 }
 
+/* `beam K`: the info key, `gen` still one t line per token and an a line, and the answer
+ * when the arena is too small for the beam. */
+static void test_beam(void) {
+    size_t full;
+    CHECK(strstr(session("info\n", 5), " beam=1 ") != NULL, "info beam key at boot:\n%s", out);
+    EXPECT("beam 4 \n", "ok beam\n");
+    CHECK(strstr(session("info\n", 5), " beam=4 ") != NULL, "info after beam 4:\n%s", out);
+    session("gen heat up the powder room\n", 28);
+    CHECK(strstr(out, "\na climate.warmer area=powder_room\n") != NULL &&
+              strstr(out, "\nok gen\n") != NULL, "gen with beam 4:\n%s", out);
+    EXPECT("beam 1\n", "ok beam\n");
+    session("gen heat up the powder room\n", 28);
+    CHECK(strstr(out, "\na climate.warmer area=room\n") != NULL, "gen greedy:\n%s", out);
+    /* an arena that holds the run state but not 8 beams */
+    full = ctx.run_bytes + mlm_beam_bytes(&model.cfg, 8);
+    arena_limit = ctx.run_bytes + 64;
+    model_open();
+    session("beam 8\n", 7);
+    char want[160];
+    snprintf(want, sizeof want, "e 7 no room: beam 8 needs %lu bytes of arena, the board has %lu\n",
+             (unsigned long)full, (unsigned long)arena_limit);
+    CHECK(!strcmp(out, want), "beam without room:\n%s\nwant\n%s", out, want);
+    CHECK(strstr(session("info\n", 5), " beam=1 ") != NULL, "info after e 7:\n%s", out);
+    arena_limit = 0;
+    model_open();
+}
+
 int main(int argc, char **argv) {
     test_line_reader();
     test_utf8();
     test_commands_without_model();
-    if (argc > 1) test_gen(argv[1]), test_grammar();
+    if (argc > 1) test_gen(argv[1]), test_grammar(), test_beam();
     printf("%d passed, %d failed\n", passed, failed);
     return failed != 0;
 }
