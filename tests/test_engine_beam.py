@@ -116,8 +116,9 @@ def test_beam_state_comes_from_the_arena():
     for k in (0, -1, 9):
         assert eng.set_beam(k) == E.MLM_E_ARG
     eng = E.Engine(F.to_bytes(m), arena_extra=need + 15)
-    assert eng.set_beam(4) == E.MLM_OK and eng.ctx.arena_used <= used + need + 15
-    assert eng.set_beam(8) == E.MLM_E_ARENA
+    assert eng.set_beam(4) == E.MLM_OK and used + need <= eng.ctx.arena_used <= used + need + 15
+    assert eng.set_beam(8) == E.MLM_E_ARENA and eng.ctx.beam_k == 4
+    assert eng.set_beam(1) == E.MLM_OK and eng.ctx.arena_used == used and eng.ctx.beam_k == 1
     assert E.lib().mlm_set_beam(None, 2) == E.MLM_E_ARG
     with pytest.raises(ValueError):
         Reference(m, beam=9)

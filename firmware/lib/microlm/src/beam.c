@@ -68,6 +68,7 @@ mlm_status mlm_set_beam(mlm_ctx *c, int k)
     if (k == 1) {
         c->beam = NULL;
         c->beam_k = 1;
+        c->arena_used = (size_t)(c->arena - c->arena_start) + c->run_bytes;
         return MLM_OK;
     }
     const mlm_config *p = &c->m->cfg;
