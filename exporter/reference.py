@@ -201,7 +201,7 @@ def prompt_words(text: str) -> bytes:
 # ------------------------------------------------------------------------------ model
 
 BEAM_MAX = 8    # firmware MLM_BEAM_MAX
-BEAM_LEN = 48   # firmware MLM_BEAM_LEN: a beam search's lines are at most this many tokens
+BEAM_LEN = 32   # firmware MLM_BEAM_LEN: a beam search's lines are at most this many tokens
 
 
 class Reference:

@@ -179,7 +179,7 @@ mlm_status mlm_generate(mlm_ctx *c, const uint8_t *text, size_t len, int max_new
  * mlm_ctx_init, after the run state: MLM_E_ARENA when it does not fit. k = 1: greedy. */
 #define MLM_BEAM_MAX 8
 #ifndef MLM_BEAM_LEN
-#define MLM_BEAM_LEN 48 /* exporter/reference.py BEAM_LEN */
+#define MLM_BEAM_LEN 32 /* exporter/reference.py BEAM_LEN; action lines of the corpus: <= 29 */
 #endif
 size_t mlm_beam_bytes(const mlm_config *cfg, int k); /* 0 for k outside 2..MLM_BEAM_MAX */
 mlm_status mlm_set_beam(mlm_ctx *c, int k);
