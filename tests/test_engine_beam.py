@@ -97,9 +97,10 @@ def test_callback_stop_and_stats():
     text = "turn on the kitchen lights"
     want = ref.generate(text)
     assert len(want) > 3
-    for stop_at in (0, 1, len(want) - 2):
+    for stop_at in (0, 1, len(want) - 2, len(want) - 1):
         rc, out, st = eng.generate(text.encode(), stop_at=stop_at)
         assert rc == E.MLM_OK and out == want[:stop_at + 1] and st.gen_tokens == stop_at + 1
+        assert st.stopped_eos == (stop_at == len(want) - 1 and want[-1] == 10)
     # the same engine, again and again: no state leaks from one search into the next
     for text in GEN_PROMPTS[:4] * 2:
         assert eng.generate(text.encode())[1] == ref.generate(text)

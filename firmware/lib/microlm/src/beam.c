@@ -99,6 +99,7 @@ static int top_allowed(const mlm_ctx *c, const float *v, int constrained, int32_
     const mlm_model *m = c->m;
     int n = 0;
     line t;
+    memset(&t, 0, sizeof t);
     for (uint32_t i = 0; i < m->cfg.vocab_size; i++) {
         if (n == k && !(v[i] > v[top[k - 1].tok])) continue;
         t.tok = (uint16_t)i;
@@ -203,7 +204,7 @@ mlm_status mlm_beam_decode(mlm_ctx *c, int n_prompt, int max_new, mlm_token_fn f
     int n_out = 0, eos = 0, stop = 0, pos = n_prompt - 1;
     float mx, ls;
     line cur;
-    cur.score = 0.0f;
+    memset(&cur, 0, sizeof cur);
     cur.state = c->gstate;
     memcpy(cur.copy, c->copy, sizeof cur.copy);
 
@@ -294,14 +295,14 @@ mlm_status mlm_beam_decode(mlm_ctx *c, int n_prompt, int max_new, mlm_token_fn f
 
     /* 3: the answer */
     const uint16_t *best = n_done > 0 ? b->done[0].toks : b->toks + (size_t)b->live[0].slot * MLM_BEAM_LEN;
-    int n_best = n_done > 0 ? b->done[0].n : nb;
-    eos = n_done > 0;
-    for (int i = 0; i < n_best && !stop; i++) {
+    int n_best = n_done > 0 ? b->done[0].n : nb, i = 0;
+    for (; i < n_best && !stop; i++) {
         size_t n;
         const uint8_t *bytes = mlm_token_bytes(m, best[i], &n);
         stop = fn != NULL ? fn(user, n_out, best[i], bytes, n) : 0;
         n_out++;
     }
+    eos = n_done > 0 && i == n_best; /* the whole finished line went out */
 out:
     if (st != NULL) {
         st->prompt_tokens = n_prompt;
