@@ -292,18 +292,24 @@ class Reference:
         c = self.m.config
         return [c["bos_id"]] + self.encode(prompt_bytes(text)) + [c["sep_id"]]
 
-    def generate(self, text: str, max_new: int | None = None) -> list[int]:
-        """Greedy tokens after the prompt, ending with eos (included) or a full context; with
-        a beam of more than one, beam_search's."""
-        if self.beam > 1:
-            return self.beam_search(text, max_new)
-        c = self.m.config
+    def _prefill(self, text: str) -> list[int]:
+        """The prompt's tokens, all but the last run into a fresh KV cache (as the device's
+        prefill; the last one produces the first generated token)."""
         toks = self.prompt(text)
         if len(toks) > self.seq_len:
             raise ValueError(f"prompt too long: {len(toks)} tokens, context is {self.seq_len}")
         self.reset()
         for pos, t in enumerate(toks[:-1]):
             self.forward(t, pos, want_logits=False)
+        return toks
+
+    def generate(self, text: str, max_new: int | None = None) -> list[int]:
+        """Greedy tokens after the prompt, ending with eos (included) or a full context; with
+        a beam of more than one, beam_search's."""
+        if self.beam > 1:
+            return self.beam_search(text, max_new)
+        c = self.m.config
+        toks = self._prefill(text)
         pos, tok, out = len(toks) - 1, toks[-1], []
         budget = self.seq_len - len(toks) + 1 if max_new is None else max_new
         g = self.grammar
@@ -332,12 +338,7 @@ class Reference:
         the best score per token, else the best live one. Lines are at most beam_len tokens."""
         c, K = self.m.config, self.beam
         eos, g = c["eos_id"], self.grammar
-        toks = self.prompt(text)
-        if len(toks) > self.seq_len:
-            raise ValueError(f"prompt too long: {len(toks)} tokens, context is {self.seq_len}")
-        self.reset()
-        for pos, t in enumerate(toks[:-1]):
-            self.forward(t, pos, want_logits=False)
+        toks = self._prefill(text)
         pos, tok, out = len(toks) - 1, toks[-1], []
         budget = min(self.beam_len, self.seq_len - len(toks) + 1 if max_new is None else max_new)
         state, p = (g.start if g else -1), 0
