@@ -216,20 +216,23 @@ def predict(model_path, inp, outp, beam):
               help="describe training presets instead of a model file")
 def info(model_path, preset):
     """Parameters, flash and RAM of a model file or of the presets."""
-    from .export import arena_bytes, flash_bytes
+    from .export import arena_bytes, beam_bytes, flash_bytes
     if preset:
         from .model import PRESETS, Transformer
         names = list(PRESETS) if preset == "all" else [preset]
-        click.echo(f"{'preset':8} {'params':>10} {'flash':>12} {'RAM':>10}  shape")
+        click.echo(f"{'preset':8} {'params':>10} {'flash':>12} {'RAM':>10} {'beam 2':>9} "
+                   f"{'beam 4':>9}  shape")
         for name in names:
             c = PRESETS[name].to_dict()
             n = Transformer(PRESETS[name]).n_params()
             click.echo(f"{name:8} {n:>10,} {'~' + format(flash_bytes(c), ','):>12} "
-                       f"{arena_bytes(c):>10,}  dim={c['dim']} layers={c['n_layers']} "
+                       f"{arena_bytes(c):>10,} {'+' + format(beam_bytes(c, 2), ','):>9} "
+                       f"{'+' + format(beam_bytes(c, 4), ','):>9}  dim={c['dim']} layers={c['n_layers']} "
                        f"heads={c['n_heads']}/{c['n_kv_heads']} hidden={c['hidden_dim']} "
                        f"vocab={c['vocab_size']} seq_len={c['seq_len']}")
         click.echo("flash: the .mlm file (weights read in place); RAM: the engine's run state "
-                   "(activations, int8 KV cache, logits), as the firmware's `info` reports it")
+                   "(activations, int8 KV cache, logits), as the firmware's `info` reports it; "
+                   "beam K: the RAM `beam K` adds (docs/numerics.md)")
         return
     from .mlm_format import FormatError, load
     model_path = model_path or DEFAULT_MODEL
@@ -239,8 +242,9 @@ def info(model_path, preset):
     except (OSError, FormatError) as e:
         _fail(f"{model_path}: {e}")
     n = sum(t.q.size for t in m.tensors.values() if hasattr(t, "q"))
-    click.echo(f"{model_path}: flash {len(data):,} bytes, RAM {arena_bytes(m.config):,} bytes, "
-               f"{n:,} int8 weights")
+    click.echo(f"{model_path}: flash {len(data):,} bytes, RAM {arena_bytes(m.config):,} bytes "
+               f"(+{beam_bytes(m.config, 2):,} with `beam 2`, +{beam_bytes(m.config, 4):,} with "
+               f"`beam 4`), {n:,} int8 weights")
     click.echo(" ".join(f"{k}={v}" for k, v in m.config.items()))
     click.echo(json.dumps(m.meta, sort_keys=True))
 

@@ -128,6 +128,20 @@ def arena_bytes(cfg: dict) -> int:
     return used
 
 
+BEAM_STATE_BYTES = 4448  # sizeof(struct mlm_beam) in beam.c on a 32-bit target, 16-aligned
+
+
+def beam_bytes(cfg: dict, k: int) -> int:
+    """RAM a beam of k lines adds on a 32-bit device: mlm_beam_bytes() in
+    firmware/lib/microlm/src/beam.c (its lines and offers, then k slots of BEAM_LEN KV rows with
+    their scales, and their tokens), checked against the emulated M4 by tests/test_e2e_qemu.py."""
+    from .reference import BEAM_LEN
+    kv = cfg["dim"] // cfg["n_heads"] * cfg["n_kv_heads"]
+    rows = cfg["n_layers"] * BEAM_LEN * k
+    return (BEAM_STATE_BYTES + 2 * _align16(rows * kv) + 2 * _align16(4 * rows * cfg["n_kv_heads"])
+            + _align16(2 * k * BEAM_LEN))
+
+
 def flash_bytes(cfg: dict, grammar: bool = True) -> int:
     """Approximate size of the .mlm file for a config (weights, scales, norms, rope tables,
     tokenizer, the grammar unless left out); exact for a given model: `exporter info --model`."""

@@ -11,6 +11,7 @@ import pytest
 from exporter import grammar as G
 from exporter.actions import COPY_KEYS, actions_equal, is_valid
 from exporter.corpus import DEMO_COMMANDS
+from exporter.export import arena_bytes, beam_bytes
 from exporter.mlm_format import load, save
 from exporter.reference import Reference, prompt_words
 from host_tools.errors import DeviceError
@@ -163,9 +164,14 @@ def test_device_beam_search_equals_reference(board, model_file):
     """`beam 4` on the M4: the same tokens as the reference's beam search, then greedy again
     after `beam 1`."""
     ref4 = Reference(load(model_file), beam=4)
+    run_state = -(-arena_bytes(ref4.m.config) // 16) * 16  # the beam starts 16-byte aligned
+    board.beam(2)
+    assert board.info()["arena_used"] == run_state + beam_bytes(ref4.m.config, 2)
     board.beam(4)
     try:
-        assert board.info()["beam"] == 4
+        info = board.info()
+        assert info["beam"] == 4  # and `exporter info`'s figure is what the device takes:
+        assert info["arena_used"] == run_state + beam_bytes(ref4.m.config, 4)
         outs = {text: board.gen(text) for text in BEAM_PROMPTS}
     finally:
         board.beam(1)
