@@ -128,17 +128,19 @@ def arena_bytes(cfg: dict) -> int:
     return used
 
 
-BEAM_STATE_BYTES = 4448  # sizeof(struct mlm_beam) in beam.c on a 32-bit target, 16-aligned
-
-
 def beam_bytes(cfg: dict, k: int) -> int:
     """RAM a beam of k lines adds on a 32-bit device: mlm_beam_bytes() in
-    firmware/lib/microlm/src/beam.c (its lines and offers, then k slots of BEAM_LEN KV rows with
-    their scales, and their tokens), checked against the emulated M4 by tests/test_e2e_qemu.py."""
-    from .reference import BEAM_LEN
+    firmware/lib/microlm/src/beam.c (struct mlm_beam with its lines, offers, finished lines and
+    5 pointers of 4 bytes, then k slots of BEAM_LEN KV rows with their scales, and their
+    tokens), checked against the emulated M4 by tests/test_e2e_qemu.py."""
+    from .grammar import COPY_MAX
+    from .reference import BEAM_LEN, BEAM_MAX
+    line = 16 + 4 * ((COPY_MAX + 1 + 31) // 32)   # score, state, 3 uint16 + pad, the copy set P
+    finished = (6 + 2 * BEAM_LEN + 3) // 4 * 4    # norm, n, tokens; 4-aligned
+    state = _align16(4 + (2 * BEAM_MAX + BEAM_MAX ** 2) * line + BEAM_MAX * finished + 5 * 4)
     kv = cfg["dim"] // cfg["n_heads"] * cfg["n_kv_heads"]
     rows = cfg["n_layers"] * BEAM_LEN * k
-    return (BEAM_STATE_BYTES + 2 * _align16(rows * kv) + 2 * _align16(4 * rows * cfg["n_kv_heads"])
+    return (state + 2 * _align16(rows * kv) + 2 * _align16(4 * rows * cfg["n_kv_heads"])
             + _align16(2 * k * BEAM_LEN))
 
 
