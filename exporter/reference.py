@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .grammar import Copy, Grammar, words
+from .grammar import Grammar, words
 from .mlm_format import MLMFile, QTensor
 
 f32 = np.float32
@@ -317,11 +317,7 @@ class Reference:
         cp = g.copy_rule(prompt_words(text)) if g else None
         while len(out) < budget and pos < self.seq_len:
             logits = self.forward(tok, pos)
-            if g is None:
-                tok = int(np.argmax(logits))  # first index of the max: lowest id wins a tie
-            else:
-                tok = self._argmax_allowed(logits, state, p, cp)
-                state, p = g.run_copy(state, p, self.m.vocab[tok], cp)
+            (tok, state, p), = self._best_allowed(logits, state, p, cp, 1)
             out.append(tok)
             pos += 1
             if tok == c["eos_id"] or (g is not None and state == g.final):  # line complete
@@ -390,13 +386,21 @@ class Reference:
 
     def _best_allowed(self, logits, state, p, cp, k) -> list[tuple[int, int, int]]:
         """The k best tokens the grammar allows from (state, P), as (token, state, P) after
-        it: by logit, the lowest id first on a tie; [eos] when none is allowed. Unconstrained:
-        the k best of the vocabulary."""
+        it: by logit, the lowest id first on a tie; [eos] when none is allowed (a vocabulary
+        without every single byte). Unconstrained: the k best of the vocabulary (state -1).
+        The DFA's part is a cached list per state; the copy rule depends on P, so it is
+        checked per step, and only on the DFA's candidates it has a say on, best logit first,
+        until k pass (mostly the first ones: the device checks lazily the same way)."""
         if self.grammar is None:
-            order = np.argsort(-logits, kind="stable")[:k]
-            return [(int(t), -1, 0) for t in order]
+            if k == 1:  # first index of the max: the lowest id wins a tie
+                return [(int(np.argmax(logits)), -1, 0)]
+            return [(int(t), -1, 0) for t in np.argsort(-logits, kind="stable")[:k]]
         ids, checked = self._state_masks(state)
+        if k == 1 and ids.size and not checked.any():  # the DFA alone decides: no sort needed
+            t = int(ids[np.argmax(logits[ids])])
+            return [(t, *self.grammar.run_copy(state, p, self.m.vocab[t], cp))]
         top = []
+        # best first; a stable sort keeps ascending ids among equal logits
         for i in np.argsort(-logits[ids], kind="stable"):
             t = int(ids[i])
             st, pp = self.grammar.run_copy(state, p, self.m.vocab[t], cp)
@@ -417,24 +421,6 @@ class Reference:
             ids = np.flatnonzero(g.allowed_mask(state, self.m.vocab, (c["bos_id"], c["sep_id"])))
             self._masks[state] = (ids, g.copy_mask(state, self.m.vocab)[ids])
         return self._masks[state]
-
-    def _argmax_allowed(self, logits: np.ndarray, state: int, p: int, cp: Copy) -> int:
-        """The allowed token with the largest logit, the lowest id on a tie; eos when none is
-        allowed (a vocabulary without every single byte). The DFA's part is a cached list per
-        state; the copy rule depends on P, so it is checked per step, and only on the DFA's
-        candidates it has a say on, best logit first, until one passes (mostly the first:
-        the device checks lazily the same way)."""
-        ids, checked = self._state_masks(state)
-        if not ids.size:
-            return self.m.config["eos_id"]
-        if not checked.any():
-            return int(ids[np.argmax(logits[ids])])
-        # best first; a stable sort keeps ascending ids among equal logits
-        for i in np.argsort(-logits[ids], kind="stable"):
-            t = int(ids[i])
-            if not checked[i] or self.grammar.run_copy(state, p, self.m.vocab[t], cp)[0] >= 0:
-                return t
-        return self.m.config["eos_id"]
 
     def decode(self, tokens: list[int]) -> bytes:
         return b"".join(self.m.vocab[t] for t in tokens)
