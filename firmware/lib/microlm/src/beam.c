@@ -50,43 +50,51 @@ struct mlm_beam {
 
 #define ALIGN16(n) (((n) + 15u) & ~(size_t)15u)
 
-static size_t rows_per_slot(const mlm_config *p) { return (size_t)p->n_layers * MLM_BEAM_LEN; }
+/* The one place that decides the beam's layout, after the run state (as forward.c's layout()):
+ * measures it (s NULL) or carves it from base and assigns s's pointers. */
+static size_t beam_layout(const mlm_config *p, int k, uint8_t *base, struct mlm_beam *s)
+{
+    size_t kv_dim = (size_t)(p->dim / p->n_heads) * p->n_kv_heads;
+    size_t rows = (size_t)p->n_layers * MLM_BEAM_LEN * (size_t)k;
+    size_t sizes[6] = {sizeof(struct mlm_beam), rows * kv_dim, rows * kv_dim,
+                       rows * p->n_kv_heads * sizeof(float), rows * p->n_kv_heads * sizeof(float),
+                       (size_t)k * MLM_BEAM_LEN * sizeof(uint16_t)};
+    size_t at[6], used = 0;
+    for (int i = 0; i < 6; i++) at[i] = used, used += ALIGN16(sizes[i]);
+    if (s != NULL) {
+        s->kc = (int8_t *)(base + at[1]);
+        s->vc = (int8_t *)(base + at[2]);
+        s->ks = (float *)(void *)(base + at[3]);
+        s->vs = (float *)(void *)(base + at[4]);
+        s->toks = (uint16_t *)(void *)(base + at[5]);
+        s->k = k;
+    }
+    return used;
+}
 
 size_t mlm_beam_bytes(const mlm_config *p, int k)
 {
     if (p == NULL || k < 2 || k > MLM_BEAM_MAX || p->n_heads == 0) return 0;
-    size_t kv_dim = (size_t)(p->dim / p->n_heads) * p->n_kv_heads;
-    size_t rows = rows_per_slot(p) * (size_t)k;
-    return ALIGN16(sizeof(struct mlm_beam)) + 2 * ALIGN16(rows * kv_dim) +
-           2 * ALIGN16(rows * p->n_kv_heads * sizeof(float)) +
-           ALIGN16((size_t)k * MLM_BEAM_LEN * sizeof(uint16_t));
+    return beam_layout(p, k, NULL, NULL);
 }
 
 mlm_status mlm_set_beam(mlm_ctx *c, int k)
 {
     if (c == NULL || c->m == NULL || k < 1 || k > MLM_BEAM_MAX) return MLM_E_ARG;
+    size_t pad = (size_t)(c->arena - c->arena_start);
     if (k == 1) {
         c->beam = NULL;
         c->beam_k = 1;
-        c->arena_used = (size_t)(c->arena - c->arena_start) + c->run_bytes;
+        c->arena_used = pad + c->run_bytes;
         return MLM_OK;
     }
-    const mlm_config *p = &c->m->cfg;
-    size_t at = ALIGN16(c->run_bytes), need = mlm_beam_bytes(p, k);
+    size_t at = ALIGN16(c->run_bytes), need = mlm_beam_bytes(&c->m->cfg, k);
     if (at > c->arena_size || need > c->arena_size - at) return MLM_E_ARENA;
-    uint8_t *b = c->arena + at;
-    size_t rows = rows_per_slot(p) * (size_t)k;
-    struct mlm_beam *s = (struct mlm_beam *)(void *)b;
-    b += ALIGN16(sizeof *s);
-    s->kc = (int8_t *)b, b += ALIGN16(rows * p->kv_dim);
-    s->vc = (int8_t *)b, b += ALIGN16(rows * p->kv_dim);
-    s->ks = (float *)(void *)b, b += ALIGN16(rows * p->n_kv_heads * sizeof(float));
-    s->vs = (float *)(void *)b, b += ALIGN16(rows * p->n_kv_heads * sizeof(float));
-    s->toks = (uint16_t *)(void *)b;
-    s->k = k;
+    struct mlm_beam *s = (struct mlm_beam *)(void *)(c->arena + at);
+    beam_layout(&c->m->cfg, k, c->arena + at, s);
     c->beam = s;
     c->beam_k = k;
-    c->arena_used = (size_t)(c->arena - c->arena_start) + at + need;
+    c->arena_used = pad + at + need;
     return MLM_OK;
 }
 
@@ -138,25 +146,40 @@ static float log_sum(const float *v, uint32_t n, float *max)
     return mlm_logf(sum);
 }
 
-/* Slot s's rows 0..n-1 <-> the shared cache's positions base..base+n-1, every layer. */
+/* Where row r of a KV store is: the shared cache, or the slots' rows (slot-major). */
+typedef struct {
+    int8_t *kc, *vc;
+    float *ks, *vs;
+} kv_rows;
+
+/* n rows from src's row sr to dst's row dr: keys, values and their scales. */
+static void copy_rows(const mlm_config *p, kv_rows dst, size_t dr, kv_rows src, size_t sr, int n)
+{
+    size_t kv = p->kv_dim, nk = p->n_kv_heads;
+    memcpy(dst.kc + dr * kv, src.kc + sr * kv, (size_t)n * kv);
+    memcpy(dst.vc + dr * kv, src.vc + sr * kv, (size_t)n * kv);
+    memcpy(dst.ks + dr * nk, src.ks + sr * nk, (size_t)n * nk * sizeof(float));
+    memcpy(dst.vs + dr * nk, src.vs + sr * nk, (size_t)n * nk * sizeof(float));
+}
+
+static size_t slot_row(const mlm_config *p, int s, uint32_t l, int r)
+{
+    return ((size_t)s * p->n_layers + l) * MLM_BEAM_LEN + (size_t)r;
+}
+
+/* Slot s's rows first..first+n-1 <-> the shared cache's positions base+first.., every layer. */
 static void slot_rows(mlm_ctx *c, int s, int base, int first, int n, int to_cache)
 {
     const mlm_config *p = &c->m->cfg;
     struct mlm_beam *b = c->beam;
-    size_t kv = p->kv_dim, nk = p->n_kv_heads;
+    kv_rows cache = {c->kc, c->vc, c->ks, c->vs}, slots = {b->kc, b->vc, b->ks, b->vs};
     for (uint32_t l = 0; l < p->n_layers; l++) {
         size_t crow = (size_t)l * p->seq_len + (size_t)(base + first);
-        size_t srow = ((size_t)s * p->n_layers + l) * MLM_BEAM_LEN + (size_t)first;
-        int8_t *ck = c->kc + crow * kv, *cv = c->vc + crow * kv, *sk = b->kc + srow * kv,
-               *sv = b->vc + srow * kv;
-        float *cks = c->ks + crow * nk, *cvs = c->vs + crow * nk, *sks = b->ks + srow * nk,
-              *svs = b->vs + srow * nk;
-        size_t nb = (size_t)n * kv, ns = (size_t)n * nk * sizeof(float);
-        if (to_cache) {
-            memcpy(ck, sk, nb), memcpy(cv, sv, nb), memcpy(cks, sks, ns), memcpy(cvs, svs, ns);
-        } else {
-            memcpy(sk, ck, nb), memcpy(sv, cv, nb), memcpy(sks, cks, ns), memcpy(svs, cvs, ns);
-        }
+        size_t srow = slot_row(p, s, l, first);
+        if (to_cache)
+            copy_rows(p, cache, crow, slots, srow, n);
+        else
+            copy_rows(p, slots, srow, cache, crow, n);
     }
 }
 
@@ -165,15 +188,9 @@ static void slot_copy(mlm_ctx *c, int d, int s, int n)
 {
     const mlm_config *p = &c->m->cfg;
     struct mlm_beam *b = c->beam;
-    size_t kv = p->kv_dim, nk = p->n_kv_heads;
-    for (uint32_t l = 0; l < p->n_layers; l++) {
-        size_t dr = ((size_t)d * p->n_layers + l) * MLM_BEAM_LEN;
-        size_t sr = ((size_t)s * p->n_layers + l) * MLM_BEAM_LEN;
-        memcpy(b->kc + dr * kv, b->kc + sr * kv, (size_t)n * kv);
-        memcpy(b->vc + dr * kv, b->vc + sr * kv, (size_t)n * kv);
-        memcpy(b->ks + dr * nk, b->ks + sr * nk, (size_t)n * nk * sizeof(float));
-        memcpy(b->vs + dr * nk, b->vs + sr * nk, (size_t)n * nk * sizeof(float));
-    }
+    kv_rows slots = {b->kc, b->vc, b->ks, b->vs};
+    for (uint32_t l = 0; l < p->n_layers; l++)
+        copy_rows(p, slots, slot_row(p, d, l, 0), slots, slot_row(p, s, l, 0), n);
     memcpy(b->toks + (size_t)d * MLM_BEAM_LEN, b->toks + (size_t)s * MLM_BEAM_LEN,
            (size_t)n * sizeof(uint16_t));
 }
