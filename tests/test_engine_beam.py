@@ -27,7 +27,8 @@ def beam_engine(m: F.MLMFile, k: int) -> E.Engine:
 
 
 def beam_bytes(m: F.MLMFile, k: int) -> int:
-    cfg = E.Engine(F.to_bytes(m)).cfg
+    """mlm_beam_bytes of m's config (its shape is all it reads: no need to load the model)."""
+    cfg = E.Config(**{n: m.config[n] for n, _ in E.Config._fields_ if n in m.config})
     return E.lib().mlm_beam_bytes(E.C.byref(cfg), k)
 
 
