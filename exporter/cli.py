@@ -292,6 +292,10 @@ def eval_cmd(model_path, data, grammar, beam, limit, as_json, n_errors):
     con.print(f"exact match {res['exact_match']}%  intent {res['intent_accuracy']}%  "
               f"valid {res['valid']}%  none precision {res['none_precision']}%  "
               f"none recall {res['none_recall']}%{g}")
+    if res["held_out_names"]["n"]:
+        h, k = res["held_out_names"], res["known_names"]
+        con.print(f"rows naming a dev/test-only name of the corpus: {h['n']}, exact match "
+                  f"{h['exact_match']}%; the other {k['n']}: {k['exact_match']}%")
     if res["wrong_intent"] or res["wrong_slots_only"]:
         top = ", ".join(f"{c['gold']} -> {c['pred']} {c['n']}" for c in res["confusions"][:5])
         keys = ", ".join(f"{k} {v}" for k, v in res["wrong_slot_keys"].items())

@@ -20,11 +20,21 @@ def _intent(line: str) -> str | None:
     return line.split(" ", 1)[0]
 
 
+def held_out_values() -> set[str]:
+    """The slot values of the corpus's dev/test-only name pools ("sunroom", "fairy_lights"):
+    a row naming one can only be right by copying."""
+    from .actions import to_value
+    from .corpus import NAMES
+    return {to_value(n) for train, dev, test in NAMES.values() for n in dev + test}
+
+
 def score(rows: list[dict], preds: list[str]) -> dict:
     """Metrics of predictions against rows' `action`s."""
     n = len(rows)
     em = intent_ok = valid = 0
     tp = pred_none = gold_none = 0
+    held = held_out_values()
+    unseen = [0, 0]  # rows whose gold names a dev/test-only name of the corpus: [count, exact]
     per = defaultdict(lambda: [0, 0])  # gold intent -> [count, exact]
     confused = Counter()  # (gold intent, predicted intent or "invalid") of the wrong rows
     slots = Counter()     # slot key -> wrong rows with the right intent whose value for it differs
@@ -37,6 +47,9 @@ def score(rows: list[dict], preds: list[str]) -> dict:
         intent_ok += pi == gi
         per[gi][0] += 1
         per[gi][1] += ok
+        if gi is not None and held & set(parse_action(gold).slots.values()):
+            unseen[0] += 1
+            unseen[1] += ok
         if not ok and pi != gi:
             confused[(gi, pi or "invalid")] += 1
         elif not ok and gi is not None:  # same intent, both parse: which keys' values differ
@@ -55,6 +68,9 @@ def score(rows: list[dict], preds: list[str]) -> dict:
         "none_precision": pct(tp, pred_none),
         "none_recall": pct(tp, gold_none),   # `none` accuracy on the out-of-domain part
         "per_intent": {k: {"n": c, "exact_match": pct(e, c)} for k, (c, e) in sorted(per.items())},
+        # copying measured apart: the rows that name something training never names, the rest
+        "held_out_names": {"n": unseen[0], "exact_match": pct(unseen[1], unseen[0])},
+        "known_names": {"n": n - unseen[0], "exact_match": pct(em - unseen[1], n - unseen[0])},
         "wrong_intent": sum(confused.values()),
         "wrong_slots_only": n - em - sum(confused.values()),
         "confusions": [{"gold": g, "pred": q, "n": c} for (g, q), c in confused.most_common()],

@@ -44,6 +44,24 @@ def test_score_breaks_wrong_rows_down():
     assert s["wrong_slot_keys"] == {"area": 1, "name": 1, "position": 1}
 
 
+def test_score_measures_held_out_names_apart():
+    """Rows that name a dev/test-only name of the corpus ("sunroom", "fairy lights") are scored
+    apart from the rest: the copying of unseen names, measured on its own."""
+    from exporter import corpus as C
+    from exporter.eval import held_out_values
+    held = held_out_values()
+    assert "sunroom" in held and "fairy_lights" in held and "kitchen" not in held
+    assert not held & {C.to_value(n) for train, _, _ in C.NAMES.values() for n in train}
+    rows = [{"text": t, "action": a} for t, a in [
+        ("a", "light.on area=sunroom"), ("b", "light.on name=fairy_lights"),
+        ("c", "light.on area=kitchen"), ("d", "none"), ("e", "light.off area=kitchen")]]
+    preds = ["light.on area=sunroom", "light.on area=fairy", "light.on area=kitchen", "none", "light.on"]
+    s = score(rows, preds)
+    assert s["held_out_names"] == {"n": 2, "exact_match": 50.0}
+    assert s["known_names"] == {"n": 3, "exact_match": round(200 / 3, 2)}
+    assert score(rows[2:], preds[2:])["held_out_names"] == {"n": 0, "exact_match": None}
+
+
 def test_corpus_cli_mixes_user_rows(tmp_path):
     mine = tmp_path / "mine.jsonl"
     mine.write_text(json.dumps({"text": "fire up the espresso robot",
@@ -70,14 +88,17 @@ def test_eval_cli_reports_where_wrong_rows_go(tmp_path):
     data = tmp_path / "rows.jsonl"
     data.write_text("".join(json.dumps({"text": t, "action": a}) + "\n" for t, a in
                             [("turn on the kitchen lights", "light.on area=kitchen"),
-                             ("what's the weather", "none"), ("open valve 3", "valve.open id=3")]))
+                             ("what's the weather", "none"), ("open valve 3", "valve.open id=3"),
+                             ("lights on in the sunroom", "light.on area=sunroom")]))
     r = CliRunner().invoke(main, ["eval", "--model", str(model), "--data", str(data), "--json"])
     assert r.exit_code == 0, r.output
     res = json.loads(r.output)
-    assert res["wrong_intent"] + res["wrong_slots_only"] == 3 - round(res["exact_match"] * 3 / 100)
+    assert res["wrong_intent"] + res["wrong_slots_only"] == 4 - round(res["exact_match"] * 4 / 100)
     assert sum(c["n"] for c in res["confusions"]) == res["wrong_intent"]
+    assert res["held_out_names"]["n"] == 1 and res["known_names"]["n"] == 3
     r = CliRunner().invoke(main, ["eval", "--model", str(model), "--data", str(data)])
     assert r.exit_code == 0 and f"wrong rows: {res['wrong_intent']} wrong intent" in r.output
+    assert "rows naming a dev/test-only name of the corpus: 1" in " ".join(r.output.split())
 
 
 def test_eval_and_predict_beam(tmp_path):
@@ -86,10 +107,10 @@ def test_eval_and_predict_beam(tmp_path):
     from exporter.mlm_format import load
     from exporter.reference import Reference
     from exporter.cli import DEFAULT_MODEL as shipped
-    texts = ["heat up the powder room", "turn on the floor lamp", "what's the weather like"]
+    texts = ["load the sunday brunch scene", "turn on the floor lamp", "what's the weather like"]
     data = tmp_path / "rows.jsonl"
     data.write_text("".join(json.dumps({"text": t, "action": a}) + "\n" for t, a in
-                            zip(texts, ["climate.warmer area=powder_room",
+                            zip(texts, ["scene.on name=sunday_brunch",
                                         "light.on name=floor_lamp", "none"])))
     r = CliRunner().invoke(main, ["predict", "--input", str(data), "--output",
                                   str(tmp_path / "p.jsonl"), "--beam", "4"])
@@ -102,8 +123,8 @@ def test_eval_and_predict_beam(tmp_path):
         assert r.exit_code == 0, r.output
         runs[k] = json.loads(r.output)
         assert runs[k]["beam"] == k
-    # the shipped model reads "the powder room" as area=room greedily, whole with the beam
-    assert [e["text"] for e in runs[1]["errors"]] == ["heat up the powder room"]
+    # the shipped model cuts "sunday brunch" after "sunday" greedily, reads it whole with the beam
+    assert [e["text"] for e in runs[1]["errors"]] == ["load the sunday brunch scene"]
     assert runs[4]["exact_match"] == 100.0
     r = CliRunner().invoke(main, ["eval", "--data", str(data), "--beam", "9"])
     assert r.exit_code == 2 and "9 is not in the range" in r.output
