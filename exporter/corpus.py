@@ -610,9 +610,6 @@ def make_example(intent, split, rng) -> dict:
     slots, said = {}, []
     text = _render(items, rng, split, INTENTS.get(intent, ()), slots, said)
     slots.update({k: to_value(v) for k, v in fixed.items()})
-    # a value the template states in words ("part the curtains" -> name=curtains) is as copyable
-    # as a drawn one: no misspelling may touch it either
-    said += [str(v).replace("_", " ") for v in fixed.values()]
     text = _noisy(_article(" ".join(text.split())), said, rng, WAKE_TRAIN if split == "train" else WAKE)
     return {"text": text, "action": format_action(intent, slots)}
 

@@ -142,12 +142,12 @@ def test_shipped_model_beam_matches_reference(shipped_rows):
 
 
 def test_shipped_model_beam_reads_names_greedy_cuts():
-    """Greedy decoding ends the scene's name after "sunday" once the end of the line beats `_`; the beam
-    keeps `_brunch` alive and that line scores better per token."""
+    """Greedy decoding takes `room` for "the powder room" once it beats `powder`; the beam
+    keeps `powder` alive and its line scores better per token."""
     m = F.load(SHIPPED)
     eng = beam_engine(m, 4)
-    text = "load the sunday brunch scene"
-    assert Reference(m).predict(text) == "scene.on name=sunday"
-    assert Reference(m, beam=4).predict(text) == "scene.on name=sunday_brunch"
+    text = "heat up the powder room"
+    assert Reference(m).predict(text) == "climate.warmer area=room"
+    assert Reference(m, beam=4).predict(text) == "climate.warmer area=powder_room"
     out = eng.generate(text.encode())[1]
-    assert Reference(m).decode(out) == b"scene.on name=sunday_brunch\n"
+    assert Reference(m).decode(out) == b"climate.warmer area=powder_room\n"

@@ -107,10 +107,10 @@ def test_eval_and_predict_beam(tmp_path):
     from exporter.mlm_format import load
     from exporter.reference import Reference
     from exporter.cli import DEFAULT_MODEL as shipped
-    texts = ["load the sunday brunch scene", "turn on the floor lamp", "what's the weather like"]
+    texts = ["heat up the powder room", "turn on the floor lamp", "what's the weather like"]
     data = tmp_path / "rows.jsonl"
     data.write_text("".join(json.dumps({"text": t, "action": a}) + "\n" for t, a in
-                            zip(texts, ["scene.on name=sunday_brunch",
+                            zip(texts, ["climate.warmer area=powder_room",
                                         "light.on name=floor_lamp", "none"])))
     r = CliRunner().invoke(main, ["predict", "--input", str(data), "--output",
                                   str(tmp_path / "p.jsonl"), "--beam", "4"])
@@ -123,8 +123,8 @@ def test_eval_and_predict_beam(tmp_path):
         assert r.exit_code == 0, r.output
         runs[k] = json.loads(r.output)
         assert runs[k]["beam"] == k
-    # the shipped model cuts "sunday brunch" after "sunday" greedily, reads it whole with the beam
-    assert [e["text"] for e in runs[1]["errors"]] == ["load the sunday brunch scene"]
+    # the shipped model reads "the powder room" as area=room greedily, whole with the beam
+    assert [e["text"] for e in runs[1]["errors"]] == ["heat up the powder room"]
     assert runs[4]["exact_match"] == 100.0
     r = CliRunner().invoke(main, ["eval", "--data", str(data), "--beam", "9"])
     assert r.exit_code == 2 and "9 is not in the range" in r.output
