@@ -47,13 +47,14 @@ def score(rows: list[dict], preds: list[str]) -> dict:
         intent_ok += pi == gi
         per[gi][0] += 1
         per[gi][1] += ok
-        if gi is not None and held & set(parse_action(gold).slots.values()):
+        gold_slots = parse_action(gold).slots if gi is not None else {}
+        if held & set(gold_slots.values()):
             unseen[0] += 1
             unseen[1] += ok
         if not ok and pi != gi:
             confused[(gi, pi or "invalid")] += 1
         elif not ok and gi is not None:  # same intent, both parse: which keys' values differ
-            a, b = parse_action(gold).slots, parse_action(p).slots
+            a, b = gold_slots, parse_action(p).slots
             slots.update(k for k in sorted(a.keys() | b.keys()) if a.get(k) != b.get(k))
         g_none, p_none = gold == NONE, p == NONE
         gold_none += g_none

@@ -11,7 +11,7 @@ import pytest
 from exporter import grammar as G
 from exporter.actions import COPY_KEYS, actions_equal, is_valid
 from exporter.corpus import DEMO_COMMANDS
-from exporter.export import arena_bytes, beam_bytes
+from exporter.export import _align16, arena_bytes, beam_bytes
 from exporter.mlm_format import load, save
 from exporter.reference import Reference, prompt_words
 from host_tools.errors import DeviceError
@@ -164,7 +164,7 @@ def test_device_beam_search_equals_reference(board, model_file):
     """`beam 4` on the M4: the same tokens as the reference's beam search, then greedy again
     after `beam 1`."""
     ref4 = Reference(load(model_file), beam=4)
-    run_state = -(-arena_bytes(ref4.m.config) // 16) * 16  # the beam starts 16-byte aligned
+    run_state = _align16(arena_bytes(ref4.m.config))  # the beam starts 16-byte aligned
     board.beam(2)
     assert board.info()["arena_used"] == run_state + beam_bytes(ref4.m.config, 2)
     board.beam(4)
