@@ -135,7 +135,11 @@ def train(ctx, preset, out, data, steps, batch_size, lr, warmup, weight_decay, d
               help="the grammar's copy rule: values of name-like slots (area, name, device, ...) "
                    "must be words of the utterance; --no-copy when your data maps synonyms "
                    "(\"lounge\" -> living_room)")
-def export(checkpoint, quant, out, check_n, grammar, copy):
+@click.option("--join-bias", type=float, default=None, show_default="2.0, grammar.JOIN_BIAS",
+              help="added to the logit of joining a copied name's next word (\"slow\" + "
+                   "\"_cooker\") against ending it: choose it on your dev split with "
+                   "`exporter eval --join-bias`; 0: off")
+def export(checkpoint, quant, out, check_n, grammar, copy, join_bias):
     """Quantize a checkpoint and write model.mlm + model_data.c/.h."""
     from .export import build_mlm, export_files
     from .train import load_checkpoint
@@ -149,8 +153,12 @@ def export(checkpoint, quant, out, check_n, grammar, copy):
         train_info = json.loads((checkpoint / "train.json").read_text())
         # the model file keeps the run's settings and results, not its history
         train_info = {k: v for k, v in train_info.items() if not isinstance(v, (list, dict))}
-    m = build_mlm(weights, cfg.to_dict(), tok, {"train": train_info, "params": model.n_params()}, quant,
-                  grammar=grammar, copy=copy)
+    try:
+        m = build_mlm(weights, cfg.to_dict(), tok, {"train": train_info, "params": model.n_params()},
+                      quant, grammar=grammar, copy=copy,
+                      **({} if join_bias is None else {"join_bias": join_bias}))
+    except ValueError as e:  # a join bias out of range
+        _fail(str(e))
     info = export_files(m, out)
     click.echo(f"{out / 'model.mlm'}: {info['model_bytes']:,} bytes, {model.n_params():,} parameters, {quant}")
     if m.grammar:
@@ -158,7 +166,8 @@ def export(checkpoint, quant, out, check_n, grammar, copy):
         g = Grammar.from_bytes(m.grammar)
         click.echo(f"grammar: {g.n_states} states, {g.n_edges} edges, {len(m.grammar):,} bytes, "
                    f"copy rule {'on' if any(g.copy) else 'off'}"
-                   + (f", {len(g.edge_words)} edge words" if g.edge_words else ""))
+                   + (f", {len(g.edge_words)} edge words" if g.edge_words else "")
+                   + (f", join bias {g.join_bias:g}" if any(g.copy) else ""))
     else:
         click.echo("grammar: none (decoding is unconstrained)")
     click.echo(f"{out / 'model_data.c'}: C array for firmware that compiles the model in")
@@ -261,7 +270,10 @@ def info(model_path, preset):
 @click.option("--limit", type=int, help="only the first N rows")
 @click.option("--json", "as_json", is_flag=True, help="machine-readable output")
 @click.option("--errors", "n_errors", default=0, show_default=True, help="print this many wrong predictions")
-def eval_cmd(model_path, data, grammar, beam, limit, as_json, n_errors):
+@click.option("--join-bias", type=float, default=None, show_default="the model file's",
+              help="decode .mlm models with this join bias instead of theirs (to choose one "
+                   "for `exporter export --join-bias`)")
+def eval_cmd(model_path, data, grammar, beam, limit, as_json, n_errors, join_bias):
     """Exact match, intent accuracy, `none` precision/recall and a per-intent table."""
     from .eval import evaluate
     from .grammar import GrammarError
@@ -269,7 +281,7 @@ def eval_cmd(model_path, data, grammar, beam, limit, as_json, n_errors):
     if not rows:
         _fail(f"{data}: no rows")
     try:
-        res = evaluate(model_path, rows, constrained=grammar, beam=beam)
+        res = evaluate(model_path, rows, constrained=grammar, beam=beam, join_bias=join_bias)
     except GrammarError as e:  # e.g. a model exported before the grammar's version 2
         _fail(f"{model_path}: {e}")
     except ValueError as e:  # a beam asked of a float checkpoint
@@ -288,7 +300,8 @@ def eval_cmd(model_path, data, grammar, beam, limit, as_json, n_errors):
         t.add_row(str(k), str(v["n"]), f"{v['exact_match']:.1f}")
     con.print(t)
     g = "" if res["kind"] == "float" else \
-        f" ({'constrained' if grammar else 'unconstrained'}{f', beam {beam}' if beam > 1 else ''})"
+        f" ({'constrained' if grammar else 'unconstrained'}{f', beam {beam}' if beam > 1 else ''}" \
+        + (f", join bias {res['join_bias']:g}" if res["join_bias"] is not None else "") + ")"
     con.print(f"exact match {res['exact_match']}%  intent {res['intent_accuracy']}%  "
               f"valid {res['valid']}%  none precision {res['none_precision']}%  "
               f"none recall {res['none_recall']}%{g}")

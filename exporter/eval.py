@@ -92,14 +92,6 @@ def float_predictions(model, tok, texts: list[str]) -> list[str]:
     return [tok.decode(ids).split("\n", 1)[0] for ids in outs]
 
 
-def predict_quantized(mlm_path: Path, texts: list[str], constrained: bool = True,
-                      beam: int = 1) -> list[str]:
-    from .mlm_format import load
-    from .reference import Reference
-    return reference_predictions(Reference(load(mlm_path), constrained=constrained, beam=beam),
-                                 texts)
-
-
 def reference_predictions(ref, texts: list[str]) -> list[str]:
     """The device's action lines, from the bit-exact reference ("" where the device would
     refuse the prompt as too long)."""
@@ -112,19 +104,29 @@ def reference_predictions(ref, texts: list[str]) -> list[str]:
     return out
 
 
-def evaluate(model: Path, rows: list[dict], constrained: bool = True, beam: int = 1) -> dict:
-    """beam > 1: the device's beam search (.mlm models only: ValueError for a checkpoint)."""
+def evaluate(model: Path, rows: list[dict], constrained: bool = True, beam: int = 1,
+             join_bias: float | None = None) -> dict:
+    """beam > 1: the device's beam search; join_bias: instead of the model file's (.mlm
+    models only: ValueError for a checkpoint). The result's join_bias is the one decoded with
+    (None: no grammar, or a float checkpoint)."""
     texts = [r["text"] for r in rows]
     t0 = time.time()
     if Path(model).is_dir():
         if beam > 1:
             raise ValueError("beam search is the device's decoder: evaluate an exported .mlm")
+        if join_bias is not None:
+            raise ValueError("the join bias is the grammar's: evaluate an exported .mlm")
         kind, preds = "float", predict_float(Path(model), texts)
     else:
-        kind, preds = "int8", predict_quantized(Path(model), texts, constrained, beam)
+        from .mlm_format import load
+        from .reference import Reference
+        ref = Reference(load(model), constrained=constrained, beam=beam, join_bias=join_bias)
+        kind, preds = "int8", reference_predictions(ref, texts)
+        join_bias = ref.grammar.join_bias if ref.grammar is not None else None  # the one used
     res = score(rows, preds)
     res.update(model=str(model), kind=kind, constrained=constrained if kind != "float" else None,
-               beam=beam if kind != "float" else None, seconds=round(time.time() - t0, 1))
+               beam=beam if kind != "float" else None,
+               join_bias=join_bias if kind != "float" else None, seconds=round(time.time() - t0, 1))
     res["errors"] = [{"text": r["text"], "gold": r["action"], "pred": p}
                      for r, p in zip(rows, preds) if not actions_equal(p, r["action"])]
     return res

@@ -38,11 +38,13 @@ def rope_tables(seq_len: int, head_size: int, theta: float):
 
 
 def build_mlm(weights: dict, cfg: dict, tok: Tokenizer, meta: dict | None = None,
-              quant: str = "int8", grammar: bool = True, copy: bool = True) -> MLMFile:
+              quant: str = "int8", grammar: bool = True, copy: bool = True,
+              join_bias: float = G.JOIN_BIAS) -> MLMFile:
     """weights: PyTorch-named float arrays (a state_dict as numpy). grammar: embed the action
     language's DFA (exporter/grammar.py, from ACTIONS.md) for constrained decoding. copy: with
     the copy rule (values of actions.COPY_KEYS are spans of the prompt's words); False writes
-    the grammar without copy flags, for data whose names are not copied (synonyms)."""
+    the grammar without copy flags, for data whose names are not copied (synonyms). join_bias:
+    the grammar's bonus on joining a copied value's next word (grammar.JOIN_BIAS)."""
     if quant != "int8":
         raise ValueError(f"quantization {quant!r} is not supported yet (int8 is)")
     gs = cfg["group_size"]
@@ -62,7 +64,7 @@ def build_mlm(weights: dict, cfg: dict, tok: Tokenizer, meta: dict | None = None
     for k in ("norm_eps", "rope_theta"):  # stored as float32: keep the value the device sees
         config[k] = float(np.float32(config[k]))
     meta = dict(meta or {}, quant=quant, exporter=__version__)
-    blob = G.default_blob(copy) if grammar else b""
+    blob = G.default_blob(copy, float(join_bias)) if grammar else b""
     return MLMFile(config, t, list(tok.vocab), list(tok.merges), meta, blob)
 
 

@@ -29,8 +29,9 @@ import numpy as np
 from . import actions
 
 MAGIC = b"MLMG"
-VERSION = 3                         # 2: a copy flag per state after the edges; 3: edge words
-READS = (2, 3)                      # a version 2 blob is one without edge words
+VERSION = 4                         # 2: a copy flag per state after the edges; 3: edge words;
+                                    # 4: the join bias
+READS = (2, 3, 4)                   # version 2 has no edge words, 2 and 3 no join bias (0)
 HEADER = struct.Struct("<4sHHHHI")  # magic, version, n_states, start, final, n_edges: 16 bytes
 EDGE = struct.Struct("<BBH")        # lo, hi, next: the byte range lo..hi (inclusive) goes to next
 NEWLINE, SPACE, UNDERSCORE = ord("\n"), ord(" "), ord("_")
@@ -45,11 +46,26 @@ SPECIAL = (256, 257)                # BOS, SEP: their vocab bytes are placeholde
 # "lights out in the media room" `area=lights_out_in`, "i want the garage pergola closed"
 # `name=pergola_closed`. None begins or ends a name of the corpus; "half" ("half bath"), "it"
 # ("it room"), "up" ("wake up" scene), "open" ("open plan") could, so they are not here.
-# English, so they are stored in the model file, not in the firmware.
+# The last six are words commands put right after a name, which the join bias (below) would
+# otherwise join to it: "put the house in dinner mode" (name=dinner), "get the mini fridge
+# running", "the tv socket" and "the coffee machine plug" (device=tv, device=coffee_machine: the
+# examples of ACTIONS.md). English, so they are stored in the model file, not in the firmware.
 EDGE_WORDS = ("the", "a", "an", "in", "on", "at", "of", "to", "from", "with", "into", "for",
               "my", "your", "our", "this", "that",
               "off", "closed", "halfway", "down", "please", "now", "thanks", "percent", "degrees",
-              "all", "you", "i", "and", "or", "is", "are", "turn", "make")
+              "all", "you", "i", "and", "or", "is", "are", "turn", "make",
+              "mode", "running", "spinning", "going", "socket", "plug")
+
+
+# The join bias: added to the logit of every token that begins with "_" while a copied value is
+# written and stands at a space of S before a word that is not an edge word, i.e. to joining
+# that word ("slow" + "_cooker") against ending the value there. The model stops a name before
+# a word it has never seen ("the slow cooker" -> device=slow); a bonus on joining, like the word
+# insertion bonus of a speech decoder, evens that out. Never across an edge word: "the
+# conservatory to seventeen" must not become area=conservatory_to_seventeen. 2.0 was chosen on the corpus's dev split with the default model (docs/model.md,
+# "The join bias"); `exporter export --join-bias` sets another, 0 switches it off.
+JOIN_BIAS = 2.0
+JOIN_BIAS_MAX = 100.0               # |bias| beyond it is no bias but a rule: refused
 
 
 class GrammarError(ValueError):
@@ -176,18 +192,19 @@ def minimize(d: _DFA) -> _DFA:
 
 
 def build(spec: actions.Spec = actions.SPEC, minimized: bool = True, copy: bool = True,
-          edge_words=EDGE_WORDS) -> "Grammar":
-    """The grammar of the action language; copy=False: no copy flags (no copy rule) and no
-    edge words."""
+          edge_words=EDGE_WORDS, join_bias: float = JOIN_BIAS) -> "Grammar":
+    """The grammar of the action language; copy=False: no copy flags (no copy rule), no edge
+    words and no join bias (there is no copied value to join)."""
     d = build_dfa(spec, actions.COPY_KEYS if copy else ())
-    return Grammar.from_dfa(minimize(d) if minimized else d, edge_words if copy else ())
+    return Grammar.from_dfa(minimize(d) if minimized else d, edge_words if copy else (),
+                            join_bias if copy else 0.0)
 
 
-@lru_cache(maxsize=2)
-def default_blob(copy: bool = True) -> bytes:
+@lru_cache(maxsize=4)
+def default_blob(copy: bool = True, join_bias: float = JOIN_BIAS) -> bytes:
     """The blob of ACTIONS.md's grammar, what the exporter embeds (built once per process);
     copy=False: without the copy rule (`exporter export --no-copy`)."""
-    return build(copy=copy).to_bytes()
+    return build(copy=copy, join_bias=join_bias).to_bytes()
 
 
 # ------------------------------------------------------------------------------- copy rule
@@ -232,6 +249,7 @@ class Copy:
         self.starts = sum(1 << a for a, _, _ in keep)  # where a value may begin
         self.ends = sum(1 << b for _, b, _ in keep)    # where it may stop
         self.ahead = (1 << max((b + 1 for _, b, _ in keep), default=0)) - 1  # up to the last end
+        self.joins = self.starts >> 1  # the spaces before those words (the join bias's places)
 
     def is_span(self, value: bytes) -> bool:
         """Is value (with "_" for spaces) a run of whole words of S that begins and ends with
@@ -252,6 +270,7 @@ class Grammar:
     edges: list  # per state: [(lo, hi, next)] sorted by lo, non-overlapping
     copy: tuple | None = None  # per state: 1 inside a copy key's value, else 0 (None: all 0)
     edge_words: tuple = ()     # words a copied value may not begin or end with (EDGE_WORDS)
+    join_bias: float = 0.0     # added to "_"-tokens' logits in copy states (JOIN_BIAS), float32
 
     def __post_init__(self):
         self.copy = tuple(int(c) for c in self.copy) if self.copy is not None \
@@ -262,9 +281,14 @@ class Grammar:
                                 for w in self.edge_words)
         if not all(re.fullmatch(rb"[a-z0-9]+", w) for w in self.edge_words):
             raise ValueError(f"edge words must be words of S ([a-z0-9]+): {self.edge_words}")
+        bias = np.float32(self.join_bias)  # the device adds a float32
+        if not (np.isfinite(bias) and abs(bias) <= JOIN_BIAS_MAX):
+            raise ValueError(f"join bias {self.join_bias} is not a number in "
+                             f"[-{JOIN_BIAS_MAX:g}, {JOIN_BIAS_MAX:g}]")
+        self.join_bias = float(bias)
 
     @classmethod
-    def from_dfa(cls, d: _DFA, edge_words=()) -> "Grammar":
+    def from_dfa(cls, d: _DFA, edge_words=(), join_bias: float = 0.0) -> "Grammar":
         edges = []
         for t in d.trans:
             ranges = []
@@ -275,7 +299,7 @@ class Grammar:
                     ranges.append((b, b, t[b]))
             edges.append(ranges)
         return cls(d.start, d.final, edges, tuple(int(s in d.copy) for s in range(len(d.trans))),
-                   tuple(edge_words))
+                   tuple(edge_words), join_bias)
 
     @property
     def n_states(self) -> int:
@@ -295,7 +319,8 @@ class Grammar:
                 + offsets.astype("<u4").tobytes()
                 + b"".join(EDGE.pack(*e) for es in self.edges for e in es)
                 + flags + bytes(-len(flags) % 4)
-                + struct.pack("<I", len(words)) + words + bytes(-len(words) % 4))
+                + struct.pack("<I", len(words)) + words + bytes(-len(words) % 4)
+                + struct.pack("<f", self.join_bias))
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "Grammar":
@@ -319,12 +344,21 @@ class Grammar:
             k = struct.unpack_from("<I", data, words_at)[0]
             words = data[words_at + 4:words_at + 4 + k]
             if len(words) != k or not re.fullmatch(rb"[a-z0-9]+( [a-z0-9]+)*|", words) \
-                    or any(data[words_at + 4 + k:]):
+                    or any(data[words_at + 4 + k:words_at + 4 + k + (-k % 4)]):
                 raise GrammarError("edge words are not [a-z0-9]+ words joined by single "
                                    "spaces, or the padding after them is not 0")
             words_at += 4 + k + (-k % 4)
         elif version >= 3:
             raise GrammarError(f"{len(data)} bytes: the edge words are missing")
+        bias = 0.0
+        if version >= 4 and len(data) >= words_at + 4:
+            bias = struct.unpack_from("<f", data, words_at)[0]
+            if not (np.isfinite(bias) and abs(bias) <= JOIN_BIAS_MAX):
+                raise GrammarError(f"join bias {bias} is not a number in "
+                                   f"[-{JOIN_BIAS_MAX:g}, {JOIN_BIAS_MAX:g}]")
+            words_at += 4
+        elif version >= 4:
+            raise GrammarError(f"{len(data)} bytes: the join bias is missing")
         if len(data) != words_at:
             raise GrammarError(f"{len(data)} bytes, expected {words_at}")
         copy = data[flags_at:flags_at + n]
@@ -341,7 +375,7 @@ class Grammar:
                     raise GrammarError(f"state {s}: bad or unsorted edge {(lo, hi, to)}")
         if edges[final]:
             raise GrammarError("the final state has edges: nothing may follow the newline")
-        return cls(start, final, edges, tuple(copy), tuple(words.split()))
+        return cls(start, final, edges, tuple(copy), tuple(words.split()), bias)
 
     @cached_property
     def table(self) -> np.ndarray:

@@ -7,6 +7,8 @@ exact. `exporter predict` and `exporter eval` run this, so the host sees the dev
 """
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from .grammar import Grammar, words
@@ -210,13 +212,18 @@ class Reference:
     device's default): the grammar's DFA and, in its copy states, the copy rule."""
 
     def __init__(self, m: MLMFile, constrained: bool = True, beam: int = 1,
-                 beam_len: int = BEAM_LEN):
+                 beam_len: int = BEAM_LEN, join_bias: float | None = None):
         if not 1 <= beam <= BEAM_MAX or not 1 <= beam_len:
             raise ValueError(f"beam must be 1..{BEAM_MAX} and beam_len at least 1, "
                              f"not {beam} and {beam_len}")
         self.m = m
         self.beam, self.beam_len = beam, beam_len
         self.grammar = Grammar.from_bytes(m.grammar) if constrained and m.grammar else None
+        if self.grammar is not None and join_bias is not None:  # eval's override: a sweep
+            self.grammar = dataclasses.replace(self.grammar, join_bias=join_bias)
+        # the join bias (grammar.JOIN_BIAS) and the tokens it goes to: those beginning with "_"
+        self._bias = f32(self.grammar.join_bias if self.grammar is not None else 0.0)
+        self._joins = np.array([i for i, v in enumerate(m.vocab) if v[:1] == b"_"], np.int64)
         # grammar state -> (token ids the DFA allows, ascending; which of them the copy rule
         # has a say on)
         self._masks: dict[int, tuple[np.ndarray, np.ndarray]] = {}
@@ -316,7 +323,7 @@ class Reference:
         state, p = (g.start if g else -1), 0  # grammar state, copy set P (empty at the start)
         cp = g.copy_rule(prompt_words(text)) if g else None
         while len(out) < budget and pos < self.seq_len:
-            logits = self.forward(tok, pos)
+            logits = self._join(self.forward(tok, pos), state, p, cp)
             (tok, state, p), = self._best_allowed(logits, state, p, cp, 1)
             out.append(tok)
             pos += 1
@@ -344,7 +351,7 @@ class Reference:
         while True:  # the intent
             if len(out) >= budget or pos >= self.seq_len:
                 return out
-            logits = self.forward(tok, pos)
+            logits = self._join(self.forward(tok, pos), state, p, cp)
             (tok, state, p), = self._best_allowed(logits, state, p, cp, 1)
             score = score + log_softmax_at(logits, [tok])[0]
             out.append(tok)
@@ -361,7 +368,7 @@ class Reference:
             offers = []
             for sc, bt, st, pp, cache, last in beams:
                 self.kc, self.vc, self.ks, self.vs = (a.copy() for a in cache)
-                logits = self.forward(last, pos)
+                logits = self._join(self.forward(last, pos), st, pp, cp)
                 top = self._best_allowed(logits, st, pp, cp, K)
                 lps = log_softmax_at(logits, [t for t, _, _ in top])
                 for (t, st2, p2), lp in zip(top, lps):
@@ -383,6 +390,16 @@ class Reference:
 
     def _cache(self):
         return self.kc, self.vc, self.ks, self.vs
+
+    def _join(self, logits: np.ndarray, state: int, p: int, cp) -> np.ndarray:
+        """The logits with the join bias on the "_" tokens in a copy state whose P holds a
+        place to join a word (firmware mlm_grammar_join: one float32 add each, before the
+        choice and the beam's scores)."""
+        if self._bias == 0 or state < 0 or not self.grammar.copy[state] or not p & cp.joins:
+            return logits
+        logits = logits.copy()
+        logits[self._joins] += self._bias
+        return logits
 
     def _best_allowed(self, logits, state, p, cp, k) -> list[tuple[int, int, int]]:
         """The k best tokens the grammar allows from (state, P), as (token, state, P) after

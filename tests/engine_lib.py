@@ -201,13 +201,14 @@ class Layer(C.Structure):
 class Grammar(C.Structure):
     _fields_ = [("offsets", C.POINTER(C.c_uint32)), ("edges", C.c_void_p),
                 ("copy", C.POINTER(C.c_uint8)), ("edge_words", C.POINTER(C.c_uint8)),
-                ("edge_len", C.c_uint32),
+                ("edge_len", C.c_uint32), ("join_bias", C.c_float),
                 ("n_states", C.c_uint16), ("start", C.c_uint16), ("final", C.c_uint16)]
 
 
 class Words(C.Structure):
     _fields_ = [("s", C.c_uint8 * MLM_WORDS_MAX), ("n", C.c_uint16), ("reach", C.c_uint16),
-                ("starts", C.c_uint32 * MLM_COPY_SET), ("ends", C.c_uint32 * MLM_COPY_SET)]
+                ("starts", C.c_uint32 * MLM_COPY_SET), ("ends", C.c_uint32 * MLM_COPY_SET),
+                ("joins", C.c_uint32 * MLM_COPY_SET)]
 
     @property
     def value(self) -> bytes:
@@ -363,6 +364,15 @@ class Engine:
                                              for i in range(MLM_COPY_SET)])
         st = lib().mlm_grammar_token(C.byref(self.model), state, token, C.byref(w), arr)
         return st, sum(int(v) << (32 * i) for i, v in enumerate(arr))
+
+    def copy_places(self, words: bytes) -> tuple[int, int, int]:
+        """(starts, ends, joins) of S = words under the model's edge words, as int bitmasks
+        (exporter.grammar.Copy's)."""
+        w = Words()
+        src = np.frombuffer(words, np.uint8).copy() if words else np.zeros(1, np.uint8)
+        lib().mlm_prompt_words(C.byref(w), C.byref(self.model.grammar), ptr(src), len(words))
+        bits = lambda a: sum(int(v) << (32 * i) for i, v in enumerate(a))  # noqa: E731
+        return bits(w.starts), bits(w.ends), bits(w.joins)
 
     def forward(self, token: int, pos: int, want_logits: bool = True) -> np.ndarray | None:
         lib().mlm_forward(C.byref(self.ctx), token, pos, int(want_logits))

@@ -19,7 +19,7 @@ from exporter.reference import Reference, prompt_bytes, prompt_words
 
 import engine_lib as E
 from test_engine import BASE, CONFIGS, PROMPTS, mlm
-from test_grammar import damaged_blobs, trained_like_vocab, version_2
+from test_grammar import damaged_blobs, trained_like_vocab, version_2, version_3
 
 GRAMMAR = G.build()
 EOS = 10
@@ -125,6 +125,18 @@ def test_prompt_words_equal_python(text):
 @given(st.binary(max_size=300))
 def test_prompt_words_of_any_bytes(data):
     assert E.prompt_words(data) == G.words(data.lower())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["the", "pool", "house", "to", "in", "a", "kitchen", "and", "x1",
+                                 "slow", "cooker"]), max_size=30).map(" ".join))
+def test_copy_places_equal_python(words):
+    """Where a value may begin, end, and take the join bias: the same on both sides (S made
+    only of edge words included: then every word counts)."""
+    cp = GRAMMAR.copy_rule(words.encode())
+    assert E.Engine(F.to_bytes(random_mlm(TINY))).copy_places(words.encode()) == \
+        (cp.starts, cp.ends, cp.joins)
+    assert cp.joins == sum(1 << (a - 1) for a in range(1, len(words)) if cp.starts >> a & 1)
 
 
 def reachable(cp: G.Copy, lines) -> list:
@@ -371,6 +383,28 @@ def test_shipped_model_copy_rule_fixes_names(shipped):
     assert sum(o != eng_plain.generate(t.encode())[1] for o, t in zip(outs, texts)) >= 2
 
 
+def test_join_bias_on_device_as_in_reference(shipped):
+    """The join bias (grammar.JOIN_BIAS) changes which names the shipped weights write, the
+    same way on the host engine and in the reference: a larger bias joins more words."""
+    m, texts = shipped
+    across = "set the temperature in the conservatory to seventeen"  # "to": an edge word
+    texts = texts + ["turn on the slow cooker", "power off the tv socket", across]
+    outs = {}
+    for bias in (0.0, 2.0, 8.0, 100.0):
+        mb = F.MLMFile(m.config, m.tensors, m.vocab, m.merges, m.meta, G.default_blob(join_bias=bias))
+        eng, ref = E.Engine(F.to_bytes(mb)), Reference(mb)
+        assert eng.model.grammar.join_bias == bias == ref.grammar.join_bias
+        outs[bias] = []
+        for text in texts:
+            rc, out, _ = eng.generate(text.encode())
+            assert rc == E.MLM_OK and out == ref.generate(text), (bias, text)
+            outs[bias].append(ref.decode(out))
+    joins = {b: sum(o.count(b"_") for o in outs[b]) for b in outs}
+    assert joins[0.0] < joins[8.0] <= joins[100.0], joins
+    assert all(b"conservatory_to" not in outs[b][-1] for b in outs)  # never across an edge word
+    assert sum(a != b for a, b in zip(outs[0.0], outs[2.0])) >= 1
+
+
 # -------------------------------------------------------------------------- malformed blobs
 
 def load_with_grammar(blob: bytes) -> int:
@@ -382,6 +416,14 @@ def load_with_grammar(blob: bytes) -> int:
 @pytest.mark.parametrize("damage", list(damaged_blobs(GRAMMAR)))
 def test_damaged_grammar_is_refused(damage):
     assert load_with_grammar(damaged_blobs(GRAMMAR)[damage]) == E.MLM_E_GRAMMAR
+
+
+def test_version_3_grammar_loads_without_join_bias():
+    m = random_mlm(TINY)
+    m.grammar = version_3(GRAMMAR.to_bytes())
+    eng = E.Engine(F.to_bytes(m))
+    assert eng.model.grammar.n_states == GRAMMAR.n_states and eng.model.grammar.join_bias == 0.0
+    assert eng.model.grammar.edge_len == len(b" ".join(GRAMMAR.edge_words))
 
 
 def test_version_2_grammar_loads_without_edge_words():

@@ -101,6 +101,34 @@ def test_eval_cli_reports_where_wrong_rows_go(tmp_path):
     assert "rows naming a dev/test-only name of the corpus: 1" in " ".join(r.output.split())
 
 
+def test_eval_join_bias(tmp_path):
+    """--join-bias decodes with another join bias than the model file's: the shipped model
+    stops "the wine cellar" and "study time" before their unseen last word without one (0),
+    joins them with its own (grammar.JOIN_BIAS); out of range or on a float checkpoint it is a
+    clear error."""
+    data = tmp_path / "rows.jsonl"
+    rows = [("put the wine cellar light on 85 percent", "light.set area=wine_cellar brightness=85"),
+            ("go into study time mode", "scene.on name=study_time"),
+            ("put the house in dinner mode", "scene.on name=dinner")]
+    data.write_text("".join(json.dumps({"text": t, "action": a}) + "\n" for t, a in rows))
+    runs = {}
+    for extra in ([], ["--join-bias", "0"]):
+        r = CliRunner().invoke(main, ["eval", "--data", str(data), "--json", *extra])
+        assert r.exit_code == 0, r.output
+        runs[bool(extra)] = json.loads(r.output)
+    assert runs[False]["exact_match"] == 100.0 and runs[False]["join_bias"] == 2.0
+    assert runs[True]["join_bias"] == 0.0
+    assert sorted(e["pred"] for e in runs[True]["errors"]) == \
+        ["light.set area=wine brightness=85", "scene.on name=study"]
+    r = CliRunner().invoke(main, ["eval", "--data", str(data), "--join-bias", "nan"])
+    assert r.exit_code == 1 and "join bias nan is not a number in [-100, 100]" in r.output
+    ckpt = tmp_path / "ckpt"
+    ckpt.mkdir()
+    r = CliRunner().invoke(main, ["eval", "--model", str(ckpt), "--data", str(data),
+                                  "--join-bias", "1"])
+    assert r.exit_code == 1 and "evaluate an exported .mlm" in r.output
+
+
 def test_eval_and_predict_beam(tmp_path):
     """--beam K runs the reference's beam search in eval and predict alike; a beam on a
     float checkpoint, or wider than the device's, is a clear error."""

@@ -94,11 +94,11 @@ def test_minimization_keeps_the_language(data):
 
 def test_minimal_and_small():
     assert GRAMMAR.n_states < RAW.n_states / 2
-    again = G.Grammar.from_dfa(G.minimize(G.build_dfa()), G.EDGE_WORDS)
+    again = G.Grammar.from_dfa(G.minimize(G.build_dfa()), G.EDGE_WORDS, G.JOIN_BIAS)
     assert again == GRAMMAR  # minimizing is deterministic; renumbering is by BFS order
     m2 = G._DFA([{b: to for lo, hi, to in es for b in range(lo, hi + 1)} for es in GRAMMAR.edges],
                 GRAMMAR.start, GRAMMAR.final, {s for s, c in enumerate(GRAMMAR.copy) if c})
-    assert G.Grammar.from_dfa(G.minimize(m2), G.EDGE_WORDS) == GRAMMAR  # already minimal
+    assert G.Grammar.from_dfa(G.minimize(m2), G.EDGE_WORDS, G.JOIN_BIAS) == GRAMMAR  # minimal
     blob = GRAMMAR.to_bytes()
     assert len(blob) < 8192, len(blob)
 
@@ -140,23 +140,46 @@ def test_blob_round_trip_and_layout():
     blob = GRAMMAR.to_bytes()
     magic, version, n, start, final, n_edges = G.HEADER.unpack_from(blob)
     assert (magic, version, n, start, final, n_edges) == \
-        (b"MLMG", 3, GRAMMAR.n_states, GRAMMAR.start, GRAMMAR.final, GRAMMAR.n_edges)
+        (b"MLMG", 4, GRAMMAR.n_states, GRAMMAR.start, GRAMMAR.final, GRAMMAR.n_edges)
     flags_at = 16 + 4 * (n + 1) + 4 * n_edges
     words_at = flags_at + (n + 3) // 4 * 4
     words = b" ".join(w.encode() for w in G.EDGE_WORDS)
     assert struct.unpack_from("<I", blob, words_at) == (len(words),)
     assert blob[words_at + 4:words_at + 4 + len(words)] == words
-    assert len(blob) == words_at + 4 + (len(words) + 3) // 4 * 4 and len(blob) % 4 == 0
+    bias_at = words_at + 4 + (len(words) + 3) // 4 * 4
+    assert len(blob) == bias_at + 4 and len(blob) % 4 == 0
     assert blob[flags_at:flags_at + n] == bytes(GRAMMAR.copy) and not any(blob[flags_at + n:words_at])
-    assert not any(blob[words_at + 4 + len(words):])
+    assert not any(blob[words_at + 4 + len(words):bias_at])
+    assert struct.unpack_from("<f", blob, bias_at) == (G.JOIN_BIAS,) and G.JOIN_BIAS > 0
     assert 0 < sum(GRAMMAR.copy) < n
     back = G.Grammar.from_bytes(blob)
     assert back == GRAMMAR and back.copy == GRAMMAR.copy and back.edge_words == GRAMMAR.edge_words
+    assert back.join_bias == G.JOIN_BIAS
     assert G.default_blob() == blob
+    for b in (0.0, -1.5, 0.1, 100.0):  # stored as float32: 0.1 comes back as float32(0.1)
+        got = G.Grammar.from_bytes(G.default_blob(join_bias=b)).join_bias
+        assert got == float(np.float32(b))
+    assert G.Grammar.from_bytes(G.default_blob(copy=False)).join_bias == 0.0  # nothing to join
+
+
+@pytest.mark.parametrize("bias", [float("nan"), float("inf"), 100.5, -1e9])
+def test_join_bias_out_of_range_is_refused(bias):
+    with pytest.raises(ValueError, match="join bias"):
+        G.build(join_bias=bias)
+
+
+def version_3(blob: bytes) -> bytes:
+    """The blob as version 3 wrote it: no join bias after the edge words."""
+    return blob[:4] + struct.pack("<H", 3) + blob[6:-4]
+
+
+def test_version_3_blob_reads_as_one_without_join_bias():
+    g = G.Grammar.from_bytes(version_3(G.default_blob()))
+    assert g.join_bias == 0.0 and g.edges == GRAMMAR.edges and g.edge_words == GRAMMAR.edge_words
 
 
 def version_2(blob: bytes) -> bytes:
-    """The blob as version 2 wrote it: no edge words after the copy flags."""
+    """The blob as version 2 wrote it: no edge words (nor join bias) after the copy flags."""
     n, n_edges = struct.unpack_from("<H", blob, 6)[0], struct.unpack_from("<I", blob, 12)[0]
     end = 16 + 4 * (n + 1) + 4 * n_edges + (n + 3) // 4 * 4
     return blob[:4] + struct.pack("<H", 2) + blob[6:end]
@@ -221,7 +244,12 @@ def damaged_blobs(g: G.Grammar) -> dict:
     return {
         "empty-header": blob[:15],
         "magic": b"MLMX" + blob[4:],
-        "version": patched("<H", 4, 4),
+        "version": patched("<H", 4, 5),
+        "version-3-with-join-bias": patched("<H", 4, 3),
+        "join-bias-nan": patched("<f", len(blob) - 4, float("nan")),
+        "join-bias-inf": patched("<f", len(blob) - 4, float("-inf")),
+        "join-bias-too-large": patched("<f", len(blob) - 4, 100.5),
+        "no-join-bias": blob[:-4],
         "version-2-with-edge-words": patched("<H", 4, 2),
         "version-1": patched("<H", 4, 1),
         "no-states": patched("<H", 6, 0),

@@ -227,6 +227,7 @@ mlm_status mlm_beam_decode(mlm_ctx *c, int n_prompt, int max_new, mlm_token_fn f
 
     for (;;) { /* 1: the intent */
         line t;
+        if (constrained) mlm_grammar_join(m, cur.state, &c->words, cur.copy, c->logits);
         top_allowed(c, c->logits, constrained, cur.state, cur.copy, 1, &t);
         ls = log_sum(c->logits, m->cfg.vocab_size, &mx);
         t.score = cur.score + ((c->logits[t.tok] - mx) - ls);
@@ -256,6 +257,7 @@ mlm_status mlm_beam_decode(mlm_ctx *c, int n_prompt, int max_new, mlm_token_fn f
             slot_rows(c, l->slot, base, 0, nb, 1);
             mlm_forward(c, l->tok, pos, 1);
             slot_rows(c, l->slot, base, nb, 1, 0);
+            if (constrained) mlm_grammar_join(m, l->state, &c->words, l->copy, c->logits);
             int n = top_allowed(c, c->logits, constrained, l->state, l->copy, k, &b->offers[n_off]);
             ls = log_sum(c->logits, m->cfg.vocab_size, &mx);
             for (int i = 0; i < n; i++) {

@@ -1,8 +1,8 @@
 /* Greedy decoder (docs/numerics.md, "Decoding"): prompt = [BOS] + encode(lower(text)) + [SEP],
  * prefill, then argmax one token at a time until eos, a full context, max_new tokens, or the
  * callback says stop. With the grammar on, the argmax runs over the tokens the grammar allows:
- * its DFA, and in copy-key values the copy rule against the prompt's words (docs/numerics.md,
- * "Constrained decoding").
+ * its DFA, and in copy-key values the copy rule against the prompt's words, after the join
+ * bias on the logits (docs/numerics.md, "Constrained decoding").
  *
  * "Full context" as in llama2.c and exporter/reference.py: every position 0..seq_len-1 has
  * been run. A token is produced by the forward pass of the token before it, so the last
@@ -83,6 +83,7 @@ mlm_status mlm_generate(mlm_ctx *c, const uint8_t *text, size_t len, int max_new
     for (;;) {
         int tok;
         if (constrained) {
+            mlm_grammar_join(m, c->gstate, &c->words, c->copy, c->logits); /* the join bias */
             tok = argmax_allowed(c, c->logits);
             c->gstate = mlm_grammar_token(m, c->gstate, tok, &c->words, c->copy);
         } else {

@@ -4,7 +4,8 @@
  * Layout, little-endian: "MLMG", u16 version, u16 n_states, u16 start, u16 final,
  * u32 n_edges, u32 offsets[n_states + 1], then n_edges edges {u8 lo, u8 hi, u16 next}, then
  * one copy flag byte per state (0/1), zero-padded to a multiple of 4 bytes; version 3 then has
- * u32 k and k bytes of edge words ([a-z0-9]+ joined by single spaces), zero-padded likewise.
+ * u32 k and k bytes of edge words ([a-z0-9]+ joined by single spaces), zero-padded likewise;
+ * version 4 then has the f32 join bias (finite, |bias| <= 100; versions 2 and 3: 0).
  * State s owns edges offsets[s] .. offsets[s+1]-1, sorted by lo and non-overlapping: byte b
  * goes to `next` of the edge with lo <= b <= hi, and is refused when there is none. */
 #include <string.h>
@@ -12,8 +13,10 @@
 #include "grammar.h"
 
 #define HEADER_BYTES 16u
-/* 1 had no copy flags: such models must be re-exported; 2 has no edge words, and is read */
-#define GRAMMAR_VERSION 3u
+/* 1 had no copy flags: such models must be re-exported; 2 has no edge words, 2 and 3 no join
+ * bias, and both are read */
+#define GRAMMAR_VERSION 4u
+#define JOIN_BIAS_MAX 100.0f /* exporter/grammar.py JOIN_BIAS_MAX */
 
 static uint32_t le16(const uint8_t *p) { return (uint32_t)p[0] | ((uint32_t)p[1] << 8); }
 
@@ -38,7 +41,16 @@ static mlm_status check(mlm_grammar *g, const uint8_t *p, uint32_t len)
         if (len - words < 4u) return MLM_E_GRAMMAR;
         k = le32(p + words);
         words += 4u;
+        uint32_t tail = version >= 4u ? 4u : 0u;   /* the join bias after the words */
+        if (len - words < tail) return MLM_E_GRAMMAR;
+        len -= tail;
         if (k > len - words || len - words - k != ((k + 3u) & ~3u) - k) return MLM_E_GRAMMAR;
+        if (tail) {
+            float b;
+            memcpy(&b, p + len, sizeof b); /* little-endian, like every in-place read */
+            if (!(b >= -JOIN_BIAS_MAX && b <= JOIN_BIAS_MAX)) return MLM_E_GRAMMAR; /* NaN too */
+            g->join_bias = b;
+        }
         for (uint32_t i = 0; i < len - words; i++) { /* words, single spaces, zero padding */
             uint8_t b = p[words + i];
             int word = (b >= 'a' && b <= 'z') || (b >= '0' && b <= '9');
@@ -127,11 +139,13 @@ static int is_edge_word(const mlm_grammar *g, const uint8_t *word, uint32_t len)
     return 0;
 }
 
-/* starts, ends and reach of S: the words that are not edge words (all words if none is). */
+/* starts, ends, joins and reach of S: the words that are not edge words (all words if none
+ * is). */
 static void mark_edges(mlm_words *w, const mlm_grammar *g)
 {
     memset(w->starts, 0, sizeof w->starts);
     memset(w->ends, 0, sizeof w->ends);
+    memset(w->joins, 0, sizeof w->joins);
     w->reach = 0;
     for (int pass = 0; pass < 2; pass++) { /* pass 1 only when pass 0 found no word */
         for (uint32_t a = 0; a < w->n;) {
@@ -139,6 +153,7 @@ static void mark_edges(mlm_words *w, const mlm_grammar *g)
             while (b < w->n && w->s[b] != ' ') b++;
             if (pass == 1 || !is_edge_word(g, w->s + a, b - a)) {
                 put(w->starts, a);
+                if (a > 0) put(w->joins, a - 1u); /* the space before it */
                 put(w->ends, b);
                 w->reach = (uint16_t)b;
             }
@@ -202,6 +217,21 @@ static int copy_byte(const mlm_grammar *g, const mlm_words *w, uint32_t *set, in
     }
     memcpy(set, next, sizeof next);
     return any;
+}
+
+void mlm_grammar_join(const mlm_model *m, int s, const mlm_words *w, const uint32_t *copy,
+                      float *logits)
+{
+    const mlm_grammar *g = &m->grammar;
+    if (g->join_bias == 0.0f || s < 0 || s >= (int)g->n_states || !g->copy[s]) return;
+    uint32_t any = 0; /* is the value at a space before a word it may join? */
+    for (uint32_t i = 0; i < MLM_COPY_SET; i++) any |= copy[i] & w->joins[i];
+    if (!any) return;
+    for (uint32_t i = 0; i < m->cfg.vocab_size; i++) { /* a first-byte test per token: */
+        size_t n;                                       /* nothing next to a forward pass */
+        const uint8_t *b = mlm_token_bytes(m, (int)i, &n);
+        if (n > 0 && b[0] == '_') logits[i] += g->join_bias;
+    }
 }
 
 int mlm_grammar_token(const mlm_model *m, int s, int token, const mlm_words *w, uint32_t *copy)

@@ -66,6 +66,7 @@ typedef struct {
     const uint8_t *copy;            /* n_states flags, 0 or 1 */
     const uint8_t *edge_words;      /* [a-z0-9]+ words joined by single spaces (version 3) */
     uint32_t edge_len;              /* bytes of edge_words; 0: none */
+    float join_bias;                /* on "_" tokens' logits in copy states (version 4; else 0) */
     uint16_t n_states, start, final; /* n_states == 0: the model has no grammar */
 } mlm_grammar;
 
@@ -84,6 +85,7 @@ typedef struct {
     uint16_t reach;                /* the last allowed end: P never holds a position past it */
     uint32_t starts[MLM_COPY_SET]; /* where a value may begin: starts of words not edge words */
     uint32_t ends[MLM_COPY_SET];   /* where it may end: ends (the space after, or n) of those */
+    uint32_t joins[MLM_COPY_SET];  /* the spaces before those words: a value there may join */
 } mlm_words;
 
 typedef struct {
@@ -200,6 +202,13 @@ void mlm_prompt_words(mlm_words *w, const mlm_grammar *g, const uint8_t *text, s
  * too: copy is P before the token, and P after it on return (scratch when -1 is returned);
  * w NULL: the DFA alone (copy unused, may be NULL). */
 int mlm_grammar_token(const mlm_model *m, int s, int token, const mlm_words *w, uint32_t *copy);
+
+/* The join bias (exporter/grammar.py JOIN_BIAS): in a copy state s whose P (copy) holds a
+ * space of S before a word that is not an edge word (w->joins), add the grammar's join_bias
+ * to the logit of every token whose bytes begin with "_" (joining that word to the value).
+ * Nothing otherwise, or when the bias is 0. */
+void mlm_grammar_join(const mlm_model *m, int s, const mlm_words *w, const uint32_t *copy,
+                      float *logits);
 
 /* CRC-32 (IEEE, zlib-compatible), used for model blobs and uploads. */
 uint32_t mlm_crc32(uint32_t crc, const void *data, size_t n);
