@@ -70,6 +70,14 @@ JOIN_BIAS = 2.0
 JOIN_BIAS_MAX = 100.0               # |bias| beyond it is no bias but a rule: refused
 
 
+def _bias_problem(bias: float) -> str | None:
+    """Why a join bias cannot be stored (as the float32 the device adds), or None."""
+    b = np.float32(bias)
+    if np.isfinite(b) and abs(b) <= JOIN_BIAS_MAX:
+        return None
+    return f"join bias {bias} is not a number in [-{JOIN_BIAS_MAX:g}, {JOIN_BIAS_MAX:g}]"
+
+
 class GrammarError(ValueError):
     """A grammar blob that is not a valid automaton."""
 
@@ -283,11 +291,9 @@ class Grammar:
                                 for w in self.edge_words)
         if not all(re.fullmatch(rb"[a-z0-9]+", w) for w in self.edge_words):
             raise ValueError(f"edge words must be words of S ([a-z0-9]+): {self.edge_words}")
-        bias = np.float32(self.join_bias)  # the device adds a float32
-        if not (np.isfinite(bias) and abs(bias) <= JOIN_BIAS_MAX):
-            raise ValueError(f"join bias {self.join_bias} is not a number in "
-                             f"[-{JOIN_BIAS_MAX:g}, {JOIN_BIAS_MAX:g}]")
-        self.join_bias = float(bias)
+        if _bias_problem(self.join_bias):
+            raise ValueError(_bias_problem(self.join_bias))
+        self.join_bias = float(np.float32(self.join_bias))  # the device adds a float32
 
     @classmethod
     def from_dfa(cls, d: _DFA, edge_words=(), join_bias: float = 0.0) -> "Grammar":
@@ -355,9 +361,8 @@ class Grammar:
         bias = 0.0
         if version >= 4 and len(data) >= words_at + 4:
             bias = struct.unpack_from("<f", data, words_at)[0]
-            if not (np.isfinite(bias) and abs(bias) <= JOIN_BIAS_MAX):
-                raise GrammarError(f"join bias {bias} is not a number in "
-                                   f"[-{JOIN_BIAS_MAX:g}, {JOIN_BIAS_MAX:g}]")
+            if _bias_problem(bias):
+                raise GrammarError(_bias_problem(bias))
             words_at += 4
         elif version >= 4:
             raise GrammarError(f"{len(data)} bytes: the join bias is missing")

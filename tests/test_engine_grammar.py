@@ -4,6 +4,7 @@ same constrained tokens as the reference with and without the copy rule, on rand
 the shipped one (and the same unconstrained ones with the grammar off), outputs that are always
 action-line prefixes whose copied values are words of the prompt, and malformed grammar blobs
 refused by mlm_model_load with a status, never a crash."""
+import functools
 from pathlib import Path
 
 import numpy as np
@@ -127,6 +128,11 @@ def test_prompt_words_of_any_bytes(data):
     assert E.prompt_words(data) == G.words(data.lower())
 
 
+@functools.lru_cache(maxsize=1)
+def places_engine() -> E.Engine:
+    return E.Engine(F.to_bytes(random_mlm(TINY)))
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(["the", "pool", "house", "to", "in", "a", "kitchen", "and", "x1",
                                  "slow", "cooker"]), max_size=30).map(" ".join))
@@ -134,8 +140,7 @@ def test_copy_places_equal_python(words):
     """Where a value may begin, end, and take the join bias: the same on both sides (S made
     only of edge words included: then every word counts)."""
     cp = GRAMMAR.copy_rule(words.encode())
-    assert E.Engine(F.to_bytes(random_mlm(TINY))).copy_places(words.encode()) == \
-        (cp.starts, cp.ends, cp.joins)
+    assert places_engine().copy_places(words.encode()) == (cp.starts, cp.ends, cp.joins)
     assert cp.joins == sum(1 << (a - 1) for a in range(1, len(words)) if cp.starts >> a & 1)
 
 

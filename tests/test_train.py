@@ -268,3 +268,23 @@ def test_cli_train_stop_resume(tmp_path, data):
     assert (info["preset"], info["step"], info["batch_size"], info["vocab_size"]) == ("nano", 6, 8, 300)
     r = CliRunner().invoke(main, base + ["--resume", str(out), "--lr", "0.1"])
     assert r.exit_code != 0 and "keeps its settings" in r.output
+
+
+def test_cli_export_join_bias(tmp_path, data):
+    """`exporter export` writes the grammar's join bias (grammar.JOIN_BIAS unless --join-bias
+    says otherwise, none with --no-copy) and refuses one the device would not take."""
+    from exporter import grammar as G
+    from exporter.mlm_format import load
+    out = tmp_path / "run"
+    T.train(data, out, steps=2, eval_every=100, **QUIET)
+    biases = {}
+    for name, extra in [("default", []), ("set", ["--join-bias", "1.5"]), ("nocopy", ["--no-copy"])]:
+        r = CliRunner().invoke(main, ["export", str(out), "--check", "0", "--out",
+                                      str(tmp_path / name), *extra])
+        assert r.exit_code == 0, r.output
+        biases[name] = G.Grammar.from_bytes(load(tmp_path / name / "model.mlm").grammar).join_bias
+    assert biases == {"default": G.JOIN_BIAS, "set": 1.5, "nocopy": 0.0}
+    r = CliRunner().invoke(main, ["export", str(out), "--check", "0", "--out", str(tmp_path / "x"),
+                                  "--join-bias", "1e9"])
+    assert r.exit_code == 1 and "join bias 1000000000.0 is not a number in [-100, 100]" in r.output
+    assert not (tmp_path / "x" / "model.mlm").exists()
