@@ -153,10 +153,11 @@ def export(checkpoint, quant, out, check_n, grammar, copy, join_bias):
         train_info = json.loads((checkpoint / "train.json").read_text())
         # the model file keeps the run's settings and results, not its history
         train_info = {k: v for k, v in train_info.items() if not isinstance(v, (list, dict))}
+    from .grammar import JOIN_BIAS
     try:
         m = build_mlm(weights, cfg.to_dict(), tok, {"train": train_info, "params": model.n_params()},
                       quant, grammar=grammar, copy=copy,
-                      **({} if join_bias is None else {"join_bias": join_bias}))
+                      join_bias=JOIN_BIAS if join_bias is None else join_bias)
     except ValueError as e:  # a join bias out of range
         _fail(str(e))
     info = export_files(m, out)

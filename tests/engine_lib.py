@@ -300,6 +300,11 @@ def lib() -> C.CDLL:
     return L
 
 
+def _bits(words) -> int:
+    """A set of positions as uint32 words (bit p of word p // 32) -> an int bitmask."""
+    return sum(int(v) << (32 * i) for i, v in enumerate(words))
+
+
 def ptr(a: np.ndarray) -> int:
     assert a.flags.c_contiguous
     return a.ctypes.data
@@ -356,23 +361,25 @@ class Engine:
         an int bitmask (bit i = position i of S), as exporter.grammar.Copy keeps it. S is its
         own S (lowercase words joined by single spaces), so mlm_prompt_words builds it, with
         the allowed starts and ends under the model's edge words."""
-        w = Words()
-        src = np.frombuffer(words, np.uint8).copy() if words else np.zeros(1, np.uint8)
-        lib().mlm_prompt_words(C.byref(w), C.byref(self.model.grammar), ptr(src), len(words))
+        w = self._words(words)
         assert w.value == words, (w.value, words)
         arr = (C.c_uint32 * MLM_COPY_SET)(*[(p >> (32 * i)) & 0xFFFFFFFF
                                              for i in range(MLM_COPY_SET)])
         st = lib().mlm_grammar_token(C.byref(self.model), state, token, C.byref(w), arr)
-        return st, sum(int(v) << (32 * i) for i, v in enumerate(arr))
+        return st, _bits(arr)
 
     def copy_places(self, words: bytes) -> tuple[int, int, int]:
         """(starts, ends, joins) of S = words under the model's edge words, as int bitmasks
         (exporter.grammar.Copy's)."""
+        w = self._words(words)
+        return _bits(w.starts), _bits(w.ends), _bits(w.joins)
+
+    def _words(self, words: bytes) -> Words:
+        """mlm_prompt_words of words under the model's grammar (its edge words)."""
         w = Words()
         src = np.frombuffer(words, np.uint8).copy() if words else np.zeros(1, np.uint8)
         lib().mlm_prompt_words(C.byref(w), C.byref(self.model.grammar), ptr(src), len(words))
-        bits = lambda a: sum(int(v) << (32 * i) for i, v in enumerate(a))  # noqa: E731
-        return bits(w.starts), bits(w.ends), bits(w.joins)
+        return w
 
     def forward(self, token: int, pos: int, want_logits: bool = True) -> np.ndarray | None:
         lib().mlm_forward(C.byref(self.ctx), token, pos, int(want_logits))
